@@ -1,0 +1,28 @@
+import { startPrism } from "../../helpers/prism.js";
+import { readOutcome, toRequest } from "../wire.js";
+import type { TargetFactory } from "./target.js";
+
+/**
+ * Target (c): the Prism mock generated from openapi.yaml. It knows the contract's rules but nothing else: it keeps no
+ * state, accepts any well-formed credentials, and answers every invalid request with one static example of the
+ * contract, the reason being only in its `sl-violations` header, which is where this target reads the problems from.
+ */
+export const prismMockTarget: TargetFactory = {
+  name: "Prism mock",
+  capabilities: new Set(),
+  lacking: {
+    checksCredentials: "Prism accepts any well-formed Basic credentials",
+    keepsState: "Prism records nothing",
+    answersErrorCodes: "Prism answers every error with one static example of the contract, whatever the rule broken",
+    rejectsEmptyQueryValue: "Prism reads `?type=` as no type at all and skips its minLength",
+    answersMalformedJsonByContract: "Prism answers a body that is not JSON with its own `{ error: { code, message } }`",
+  },
+  async start() {
+    const prism = await startPrism({ mode: "mock" });
+    return {
+      send: async (request) => readOutcome(await fetch(toRequest(prism.url, request)), "violations"),
+      logs: () => `--- prism mock ---\n${prism.logs()}`,
+      close: () => prism.stop(),
+    };
+  },
+};

@@ -1,0 +1,55 @@
+import { createServer } from "node:net";
+import type { ProcessGroup } from "./process-group.js";
+
+/**
+ * A TCP port that was free on 127.0.0.1 a moment ago, for servers that cannot be told to listen on port 0 (Prism).
+ * Another process may take it before the server binds; callers retry on EADDRINUSE.
+ *
+ * @throws Error when the operating system gives no port
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === "object") resolve(address.port);
+        else reject(new Error("freePort: no port assigned"));
+      });
+    });
+  });
+}
+
+/**
+ * Polls `url` until an HTTP server answers it, whatever the status: readiness without sleeping a fixed time.
+ *
+ * @param url a URL the server answers, even with a 404
+ * @param options.timeoutMs how long to wait (default 20 s); options.group the server's process, to fail at once if it exits
+ * @throws Error naming the server, with its last log lines, when it exits or does not answer in time
+ */
+export async function waitUntilAnswering(
+  url: string,
+  options: { timeoutMs?: number; group?: ProcessGroup; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const what = options.group?.name ?? url;
+  for (;;) {
+    const exit = options.group?.exitStatus();
+    if (exit !== undefined) {
+      throw new Error(`${what} ended (${exit}) before answering ${url}\n${options.group?.commandLine}\n${options.group?.logs()}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await response.body?.cancel();
+      return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} did not answer ${url} in time\n${options.group?.logs() ?? ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
+  }
+}

@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { LineRingBuffer } from "./ring-buffer.js";
+
+/** A server process started in a process group of its own, so that stopping it stops everything it spawned. */
+export interface ProcessGroup {
+  /** A short name for messages, such as `prism proxy`. */
+  readonly name: string;
+  /** The pid of the group leader; the group id is the same number. */
+  readonly pid: number;
+  /** The command line, for messages. */
+  readonly commandLine: string;
+  /** The last lines of stdout and stderr, interleaved as they came. */
+  logs(): string;
+  /** The exit code or signal once the process has ended, `undefined` while it runs. */
+  exitStatus(): string | undefined;
+  /** Sends SIGTERM to the whole group, then SIGKILL if it is still alive after `graceMs`; resolves once it has ended. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const running = new Set<number>();
+let exitHookInstalled = false;
+
+/** Kills every group still running when this process ends, whatever the reason: a failed test must not leave servers behind. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const pid of running) killGroup(pid, "SIGKILL");
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group has already gone.
+  }
+}
+
+/**
+ * Starts `command` detached, as the leader of a new process group, keeping its output in a ring buffer.
+ *
+ * @param name a short name for messages
+ * @param command the executable; start the real binary (`node_modules/.bin/prism`), never `npx`, whose pid is not the server's
+ * @param args its arguments
+ * @param options.cwd working directory; options.env extra environment variables; options.logLines lines of output kept
+ * @throws Error when the process cannot be spawned at all
+ */
+export function startProcessGroup(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; logLines?: number } = {},
+): ProcessGroup {
+  installExitHook();
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
+  const pid = child.pid;
+  running.add(pid);
+  const buffer = new LineRingBuffer(options.logLines ?? 200);
+  child.stdout?.on("data", (chunk: Buffer) => buffer.push(chunk));
+  child.stderr?.on("data", (chunk: Buffer) => buffer.push(chunk));
+
+  let status: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", (code, signal) => {
+      status = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      running.delete(pid);
+      resolve();
+    });
+    child.once("error", (error) => {
+      status = `spawn error: ${error.message}`;
+      running.delete(pid);
+      resolve();
+    });
+  });
+
+  return {
+    name,
+    pid,
+    commandLine: [command, ...args].join(" "),
+    logs: () => buffer.toString(),
+    exitStatus: () => status,
+    async stop(graceMs = 3_000) {
+      if (status !== undefined) return;
+      killGroup(pid, "SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), graceMs);
+      });
+      const outcome = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (outcome === "late") {
+        killGroup(pid, "SIGKILL");
+        await exited;
+      }
+      // Children that ignored SIGTERM while the leader exited are still in the group.
+      killGroup(pid, "SIGKILL");
+    },
+  };
+}

@@ -127,7 +127,10 @@ export interface Validator<T> {
  * @returns the validator module and its declarations
  */
 export function buildValidatorModule(doc: Json, specName: string): { js: string; dts: string } {
-  const base = specName;
+  // Ajv resolves every `$ref` against the schema id as a relative URI, so an id holding a `/` (`mock/openapi.yaml`)
+  // would send `mock/openapi.yaml#/$defs/X` to `mock/mock/openapi.yaml`. Each contract gets its own Ajv instance, so
+  // the file name alone is a unique id.
+  const base = specName.slice(specName.lastIndexOf("/") + 1);
   const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Json;
   const ajv = new Ajv2020({
     code: { source: true, esm: true },

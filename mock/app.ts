@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import type { MockContext, MockEnv } from "./context.js";
+import { FLOW_MESSAGE_ROUTE, mountFlowMessageRoute } from "./flow-message-route.js";
+import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
+import { jelouError } from "./responses.js";
+
+/** Unknown routes worth a rejection entry: API calls gone astray, not a browser asking for /favicon.ico. */
+function isApiCall(method: string, path: string): boolean {
+  if (path.startsWith(`${INSPECTION_PREFIX}/`)) return false;
+  return path.startsWith("/v1/") || (method !== "GET" && method !== "HEAD");
+}
+
+/**
+ * Composes the mock's Hono app: every route it serves is mounted here, in one place.
+ *
+ * There is no app-wide middleware on purpose: when exactly one handler matches, Hono calls it directly instead of
+ * composing a chain, which keeps the flow_message route as fast as a bare Hono route. Add routes, not `app.use("*")`.
+ *
+ * @param ctx the shared state of the mock
+ * @returns the app
+ */
+export function createMockApp(ctx: MockContext): Hono<MockEnv> {
+  const app = new Hono<MockEnv>();
+
+  mountInspectionRoutes(app, ctx);
+  mountFlowMessageRoute(app, ctx);
+  // The inbox page and the simulated Flow replies mount their routes here.
+
+  app.notFound((c) => {
+    const method = c.req.method;
+    const path = c.req.path;
+    const description = `No route ${method} ${path.slice(0, 200)}. The mock serves POST ${FLOW_MESSAGE_ROUTE.replace(
+      /:(\w+)/g,
+      "{$1}",
+    )} and its inspection API under ${INSPECTION_PREFIX}/.`;
+    if (isApiCall(method, path)) {
+      ctx.inbox.reject({ method, path: path.slice(0, 2000), status: 404, code: "not_found", description });
+    }
+    return jelouError(404, "not_found", description);
+  });
+
+  app.onError((error) => {
+    // Reaching this is a bug of the mock: no input is meant to get here. Say so, without echoing the input.
+    ctx.log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return jelouError(500, "internal_server_error", "Internal server error in the mock Jelou. Please report it.");
+  });
+
+  return app;
+}

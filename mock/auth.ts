@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/** The outcome of reading and checking an `Authorization` header. */
+export type AuthResult =
+  | { ok: true; clientId: string }
+  | { ok: false; reason: "missing" | "malformed" | "wrong"; clientId?: string };
+
+/** The credentials the mock accepts, or none for "any well-formed pair". */
+export interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function digest(value: string | Buffer): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/**
+ * Builds the check of `Authorization: Basic base64(clientId:clientSecret)`. Both sides are hashed to digests of equal
+ * length and compared with `timingSafeEqual`, so the time taken says nothing about how much of a guess was right,
+ * nor about the length of the secret.
+ *
+ * @param credentials the pair to accept, or undefined to accept any well-formed pair
+ * @returns a function from the header's value to the outcome
+ */
+export function createCredentialCheck(credentials: Credentials | undefined): (header: string | undefined) => AuthResult {
+  const expected = credentials === undefined ? undefined : digest(`${credentials.clientId}:${credentials.clientSecret}`);
+  return (header) => {
+    if (header === undefined || header === "") return { ok: false, reason: "missing" };
+    const space = header.indexOf(" ");
+    if (space < 0 || header.slice(0, space).toLowerCase() !== "basic") return { ok: false, reason: "malformed" };
+    const token = header.slice(space + 1).trim();
+    if (!BASE64.test(token)) return { ok: false, reason: "malformed" };
+    const decoded = Buffer.from(token, "base64");
+    const pair = decoded.toString("utf8");
+    const colon = pair.indexOf(":");
+    if (colon <= 0 || colon === pair.length - 1) return { ok: false, reason: "malformed" };
+    const clientId = pair.slice(0, colon);
+    if (expected !== undefined && !timingSafeEqual(digest(decoded), expected)) return { ok: false, reason: "wrong", clientId };
+    return { ok: true, clientId };
+  };
+}
+
+/**
+ * The credentials from options, else from `JELOU_CLIENT_ID` / `JELOU_CLIENT_SECRET` when `useEnv`.
+ *
+ * @throws {TypeError} when only one of the two is given: a half-configured mock would accept what the user did not mean
+ */
+export function resolveCredentials(
+  options: { clientId?: string; clientSecret?: string },
+  useEnv: boolean,
+): Credentials | undefined {
+  const clientId = options.clientId ?? (useEnv ? process.env.JELOU_CLIENT_ID : undefined) ?? undefined;
+  const clientSecret = options.clientSecret ?? (useEnv ? process.env.JELOU_CLIENT_SECRET : undefined) ?? undefined;
+  const id = clientId === "" ? undefined : clientId;
+  const secret = clientSecret === "" ? undefined : clientSecret;
+  if (id === undefined && secret === undefined) return undefined;
+  if (id === undefined || secret === undefined) {
+    throw new TypeError(
+      `The mock needs both a client id and a client secret, or neither (then any well-formed credentials pass); only the ${
+        id === undefined ? "secret" : "client id"
+      } was given.`,
+    );
+  }
+  if (id.includes(":")) throw new TypeError("The client id must not contain ':' (Basic credentials split on it).");
+  return { clientId: id, clientSecret: secret };
+}

@@ -1,0 +1,36 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { AuthResult } from "./auth.js";
+import type { IdSource } from "./bounded-log.js";
+import type { Faults } from "./faults.js";
+import type { Inbox } from "./inbox.js";
+import type { Registry } from "./registry.js";
+
+/**
+ * What every route of the mock shares. Routes added to the app (the inbox page, simulated replies) receive it too.
+ */
+export interface MockContext {
+  inbox: Inbox;
+  faults: Faults;
+  /** Undefined when the mock has no registry: every bot exists and has every Flow. */
+  registry: Registry | undefined;
+  checkAuth(header: string | undefined): AuthResult;
+  /** True when a client id and secret were configured; false when any well-formed pair passes. */
+  credentialsConfigured: boolean;
+  /** The client id configured, if any, for the start banner (the secret is never kept here). */
+  clientId: string | undefined;
+  bodyLimitBytes: number;
+  log: ((line: string) => void) | undefined;
+  /** Ids of requests, for the X-Request-Id header. */
+  requestIds: IdSource;
+  startedAt: Date;
+  /** Answers that the in-process `fetch` must turn into a network error (a `drop` fault without a socket). */
+  dropped: WeakSet<Response>;
+}
+
+/**
+ * The Hono environment of the mock's app. Over HTTP, @hono/node-server passes the Node request and response as
+ * bindings (the `drop` fault destroys the socket through them); in-process there are none.
+ */
+export interface MockEnv {
+  Bindings: Partial<HttpBindings>;
+}

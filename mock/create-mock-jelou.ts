@@ -1,0 +1,121 @@
+import type { Hono } from "hono";
+import { createMockApp } from "./app.js";
+import { createCredentialCheck, resolveCredentials } from "./auth.js";
+import { IdSource } from "./bounded-log.js";
+import type { MockContext, MockEnv } from "./context.js";
+import { Faults } from "./faults.js";
+import { Inbox } from "./inbox.js";
+import { listenHttp } from "./listen.js";
+import { Registry } from "./registry.js";
+import type { ListenOptions, MockJelouOptions, MockServer } from "./types.js";
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Where relative URLs given to the in-process `fetch` are resolved; never contacted. */
+const IN_PROCESS_ORIGIN = "http://mock-jelou.local";
+
+/** A mock Jelou: one Hono app, usable in-process through `fetch` or over HTTP through `listen`. */
+export interface MockJelou {
+  /** The Hono app; mount it in your own server, or call `app.fetch`. */
+  app: Hono<MockEnv>;
+  /**
+   * Runs a request through the app in-process, with the semantics of `fetch`: a relative URL is accepted, an aborted
+   * signal rejects with its reason, and a `drop` fault rejects with a network error. Pass it to
+   * `createJelouClient({ fetch: mock.fetch })`.
+   */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  /** What the mock received. */
+  inbox: Inbox;
+  /** Scripted faults, chaos and latency. */
+  faults: Faults;
+  /** The shared state the routes use, for routes mounted on top of the mock. */
+  context: MockContext;
+  /** Serves the app over HTTP, on 127.0.0.1 and a free port by default. */
+  listen(options?: ListenOptions): Promise<MockServer>;
+}
+
+/** The error `fetch` gives when the server closes the connection without an answer (undici's shape). */
+function connectionDropped(): TypeError {
+  const cause = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
+  return new TypeError("fetch failed", { cause });
+}
+
+function toRequest(input: Request | string | URL, init: RequestInit | undefined): Request {
+  if (input instanceof Request) return init === undefined ? input : new Request(input, init);
+  return new Request(new URL(input, IN_PROCESS_ORIGIN), init);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number of at least 1, not ${value}.`);
+  return n;
+}
+
+/**
+ * Creates a mock Jelou: it validates every send against openapi.yaml, checks credentials and the optional bot
+ * registry, records what it accepts in a bounded inbox, and fails on command.
+ *
+ * @param options credentials, bot registry, retention, body limit, latency, logger
+ * @returns the mock
+ * @throws {TypeError} when only one of client id and secret is given, or the registry is not valid
+ * @throws {RangeError} when a size option is not a whole number of at least 1
+ * @example
+ * ```ts
+ * import { createMockJelou } from "jelou-flow/mock";
+ * import { createJelouClient } from "jelou-flow";
+ *
+ * const mock = createMockJelou({ clientId: "id", clientSecret: "secret" });
+ * const client = createJelouClient({ clientId: "id", clientSecret: "secret", fetch: mock.fetch });
+ * await client.sendFlowMessage({ botId: "bot-1", userId: "593987654321", title: "Hi", text: "Tap below",
+ *   caption: "Jelou", parameters: { flow_name: "welcome_flow", flow_cta: "Start" } });
+ * mock.inbox.get("latest"); // { id, botId: "bot-1", userId: "593987654321", body: { ... }, clientId: "id", ... }
+ *
+ * const server = await mock.listen(); // or over HTTP: server.url is the client's baseUrl
+ * await server.close();
+ * ```
+ */
+export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
+  const credentials = resolveCredentials(options, options.env ?? true);
+  const registry = options.bots === undefined ? undefined : new Registry(options.bots);
+  const inbox = new Inbox(
+    positive("maxMessages", options.maxMessages, 1000),
+    positive("maxRejections", options.maxRejections, 1000),
+  );
+  const context: MockContext = {
+    inbox,
+    faults: new Faults(options.latencyMs ?? 0),
+    registry,
+    checkAuth: createCredentialCheck(credentials),
+    credentialsConfigured: credentials !== undefined,
+    clientId: credentials?.clientId,
+    bodyLimitBytes: positive("bodyLimitBytes", options.bodyLimitBytes, DEFAULT_BODY_LIMIT),
+    log: options.logger,
+    requestIds: new IdSource(),
+    startedAt: new Date(),
+    dropped: new WeakSet(),
+  };
+  const app = createMockApp(context);
+
+  async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const request = toRequest(input, init);
+    const signal = request.signal;
+    if (signal.aborted) throw signal.reason;
+    const response = await new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      Promise.resolve(app.fetch(request))
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener("abort", onAbort));
+    });
+    if (context.dropped.has(response)) throw connectionDropped();
+    return response;
+  }
+
+  return {
+    app,
+    fetch,
+    inbox,
+    faults: context.faults,
+    context,
+    listen: (listenOptions) => listenHttp(app, listenOptions),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * jelou-flow/mock: a local Jelou for the flow_message endpoint, in-process or over HTTP, with an inbox to read back
+ * what was sent, scripted faults and seeded chaos.
+ */
+export { createMockJelou } from "./create-mock-jelou.js";
+export type { MockJelou } from "./create-mock-jelou.js";
+export { Inbox } from "./inbox.js";
+export { Faults, FaultSpecError } from "./faults.js";
+export type { FaultDecision } from "./faults.js";
+export { FLOW_PROVIDERS } from "./registry.js";
+export type { MockContext, MockEnv } from "./context.js";
+export type {
+  BotEntry,
+  BotRegistry,
+  ChaosSettings,
+  ChaosState,
+  Fault,
+  FaultKind,
+  FaultSpec,
+  InboxEvent,
+  InboxFilter,
+  InboxMessage,
+  InboxRejection,
+  InboxStats,
+  ListenOptions,
+  MockJelouOptions,
+  MockServer,
+  RejectionFilter,
+} from "./types.js";

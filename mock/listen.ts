@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
+import type { MockEnv } from "./context.js";
+import type { ListenOptions, MockServer } from "./types.js";
+
+/** How long `close` lets requests in flight (a long-poll, a hang) finish before closing their connections. */
+const DRAIN_MS = 1000;
+
+/**
+ * Serves the app over HTTP.
+ *
+ * @param app the mock's app
+ * @param options port (default 0, any free port) and hostname (default 127.0.0.1)
+ * @returns the base URL, the port, and `close`
+ * @throws {Error} when the port cannot be listened on (EADDRINUSE, EACCES)
+ */
+export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}): Promise<MockServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = createAdaptorServer({ fetch: app.fetch, hostname }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  // A client resetting its connection must never surface as an unhandled error.
+  server.on("clientError", (_error, socket) => socket.destroy());
+  const { port } = server.address() as AddressInfo;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { components } from "../generated/openapi.js";
+import type { FieldProblem } from "../src/index.js";
+
+/** Jelou's error body, as openapi.yaml's JelouError describes it. */
+export type JelouErrorBody = components["schemas"]["JelouError"];
+
+/**
+ * A JSON answer. Headers are a plain object and the body a string: @hono/node-server writes such a Response straight
+ * to the socket without building a Headers object or a stream.
+ *
+ * @param status the HTTP status
+ * @param body what to serialise
+ * @param headers extra headers
+ */
+export function json(status: number, body: unknown, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: headers === undefined ? { "content-type": "application/json" } : { "content-type": "application/json", ...headers },
+  });
+}
+
+/**
+ * An error in Jelou's shape: `code`, `description`, and `errors` when there are field problems.
+ *
+ * @param status the HTTP status
+ * @param code the machine-readable code (listed in openapi.yaml's JelouError.code)
+ * @param description a sentence saying what is wrong and what to do
+ * @param problems the field problems, when any
+ * @param headers extra headers (X-Request-Id, Retry-After, WWW-Authenticate, Allow)
+ */
+export function jelouError(
+  status: number,
+  code: string,
+  description: string,
+  problems?: FieldProblem[],
+  headers?: Record<string, string>,
+): Response {
+  const body: JelouErrorBody = problems === undefined ? { code, description } : { code, description, errors: problems };
+  return json(status, body, headers);
+}
+
+/** Cuts a text for an error message or a log, so a megabyte of input never becomes a megabyte of answer. */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** A phone number with its middle hidden, for logs: `593987654321` -> `5939****4321`. */
+export function maskPhone(userId: string): string {
+  if (userId.length <= 6) return "*".repeat(userId.length);
+  return `${userId.slice(0, 4)}${"*".repeat(Math.max(0, userId.length - 8))}${userId.slice(-4)}`;
+}

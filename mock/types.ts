@@ -1,0 +1,104 @@
+/**
+ * The public types of the mock Jelou. Shapes that cross the wire come from `mock/openapi.yaml` through the generated
+ * types, so the inspection API and these types cannot drift apart.
+ */
+import type { components } from "../generated/mock/openapi.js";
+import type { FlowMessageBody } from "../src/index.js";
+
+type MockSchemas = components["schemas"];
+
+/** A flow message the mock accepted: who sent what to whom, when, with which client id (never the secret). */
+export type InboxMessage = Omit<MockSchemas["InboxMessage"], "body"> & { body: FlowMessageBody };
+
+/** A request the mock refused, with the status, code and field problems it answered. */
+export type InboxRejection = MockSchemas["InboxRejection"];
+
+/** The inbox counters: held, received, evicted (oldest first when full). */
+export type InboxStats = MockSchemas["InboxStats"];
+
+/** The bots the mock knows: provider, Flow slugs, allowed client ids. */
+export type BotRegistry = MockSchemas["BotRegistry"];
+
+/** One bot of a {@link BotRegistry}. */
+export type BotEntry = MockSchemas["BotEntry"];
+
+/** What a scripted fault does: `rate_limit` (429), `server_error` (500), `unavailable` (503), `hang`, `drop`. */
+export type FaultKind = MockSchemas["FaultKind"];
+
+/** A fault to script for the next matching requests. */
+export type FaultSpec = MockSchemas["FaultSpec"];
+
+/** A scripted fault and how many uses it has left. */
+export type Fault = MockSchemas["Fault"];
+
+/** Seeded random failures: probability, seed, and the kinds drawn from. */
+export type ChaosSettings = MockSchemas["ChaosSettings"];
+
+/** Whether chaos is on, with its settings and counters. */
+export type ChaosState = MockSchemas["ChaosState"];
+
+/** Which messages to list or wait for. Every filter given must match. */
+export interface InboxFilter {
+  botId?: string;
+  userId?: string;
+  /** `botId:userId`. */
+  conversation?: string;
+  /** `parameters.flow_name` of the message. */
+  flowName?: string;
+  /** An ISO 8601 time or `Date` (at or after it), or an id from this inbox (after that entry). */
+  since?: string | Date;
+  /** At most this many, the newest. */
+  limit?: number;
+}
+
+/** Which rejections to list. */
+export type RejectionFilter = Omit<InboxFilter, "flowName">;
+
+/** What {@link Inbox.subscribe} listeners receive. */
+export type InboxEvent =
+  | { type: "message"; message: InboxMessage }
+  | { type: "rejection"; rejection: InboxRejection }
+  | { type: "cleared" };
+
+/** Options of {@link createMockJelou}. */
+export interface MockJelouOptions {
+  /** The client id to accept; with `clientSecret`. Default: `JELOU_CLIENT_ID`, else any well-formed credentials. */
+  clientId?: string;
+  /** The client secret to accept; with `clientId`. Default: `JELOU_CLIENT_SECRET`. */
+  clientSecret?: string;
+  /** Known bots, or the path of a JSON file holding them. Without it, every bot exists and has every Flow. */
+  bots?: BotRegistry | string;
+  /** How many messages the inbox holds before evicting the oldest (default 1000). */
+  maxMessages?: number;
+  /** How many rejections are kept (default 1000). */
+  maxRejections?: number;
+  /** The largest body accepted, in bytes (default 1 MB, 1048576). */
+  bodyLimitBytes?: number;
+  /** Milliseconds added before every flow_message request is handled (default 0). */
+  latencyMs?: number;
+  /** Receives one line per flow_message request answered, and notices. Phone numbers are masked; secrets never appear. */
+  logger?: (line: string) => void;
+  /**
+   * Read the credentials from `JELOU_CLIENT_ID` / `JELOU_CLIENT_SECRET` when the options give none (default true).
+   * Tests that must not depend on the environment pass false.
+   */
+  env?: boolean;
+}
+
+/** Where {@link MockJelou.listen} serves. */
+export interface ListenOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+/** A running HTTP server of the mock. */
+export interface MockServer {
+  /** The base URL to give the client, such as `http://127.0.0.1:4010`. */
+  url: string;
+  /** The port listened on. */
+  port: number;
+  /** Stops taking connections, lets requests in flight finish (for up to a second), then closes the rest. */
+  close(): Promise<void>;
+}

@@ -27,3 +27,6 @@ export type {
   MockServer,
   RejectionFilter,
 } from "./types.js";
+export { runMockCli } from "./cli.js";
+export type { MockCliIo } from "./cli.js";
+export { describeMock } from "./banner.js";

@@ -1,0 +1,150 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { describeMock } from "./banner.js";
+import { createMockJelou } from "./create-mock-jelou.js";
+import type { MockJelouOptions } from "./types.js";
+
+/** Where `runMockCli` writes and what stops it; the defaults are the process's streams and signals. */
+export interface MockCliIo {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Stops the server when aborted, as Ctrl-C does. */
+  signal?: AbortSignal;
+  /** Called once the server listens, with its base URL (tests and scripts use it instead of parsing the output). */
+  onListening?: (url: string) => void;
+}
+
+const EXIT_OK = 0;
+const EXIT_UNEXPECTED = 1;
+const EXIT_USAGE = 2;
+
+function wholeNumber(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`must be a whole number of at least ${min}.`);
+    return n;
+  };
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("must be a number from 0 to 1.");
+  return n;
+}
+
+function program(write: (text: string) => void, writeErr: (text: string) => void): Command {
+  const defaultPort = process.env.PORT !== undefined && /^\d+$/.test(process.env.PORT) ? Number(process.env.PORT) : 4010;
+  return new Command("jelou-flow mock")
+    .description("Run a mock Jelou for the flow_message endpoint, with an inbox to read back what was sent.")
+    .option("--port <port>", "port to listen on (0 for any free port)", wholeNumber(0), defaultPort)
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--client-id <id>", "the client id to accept (default JELOU_CLIENT_ID; none: any)")
+    .option("--client-secret <secret>", "the client secret to accept (default JELOU_CLIENT_SECRET)")
+    .option("--bots <file>", "JSON file of the bots, providers and Flows to check sends against")
+    .option("--max-messages <n>", "messages kept before the oldest is evicted", wholeNumber(1), 1000)
+    .option("--max-rejections <n>", "rejected requests kept", wholeNumber(1), 1000)
+    .option("--body-limit <bytes>", "largest body accepted", wholeNumber(1), 1024 * 1024)
+    .option("--latency <ms>", "milliseconds added before each send is handled", wholeNumber(0), 0)
+    .option("--chaos <probability>", "fail this share of sends at random (429, 500, 503)", probability)
+    .option("--chaos-seed <n>", "seed of the chaos, for reproducible runs", wholeNumber(0), 1)
+    .option("--verbose", "print one line per send (phone numbers masked)", false)
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: writeErr })
+    .helpOption("-h, --help", "show this help");
+}
+
+interface Flags {
+  port: number;
+  host: string;
+  clientId?: string;
+  clientSecret?: string;
+  bots?: string;
+  maxMessages: number;
+  maxRejections: number;
+  bodyLimit: number;
+  latency: number;
+  chaos?: number;
+  chaosSeed: number;
+  verbose: boolean;
+}
+
+/**
+ * `jelou-flow mock`: starts the mock Jelou over HTTP, prints where to point the client, where to read the inbox and
+ * which credentials pass, and serves until Ctrl-C (SIGINT) or SIGTERM, then closes cleanly.
+ *
+ * @param argv the arguments after `mock`, such as `["--port", "4010", "--bots", "bots.json"]`
+ * @param io output writers and an optional stop signal (defaults: stdout, stderr, process signals)
+ * @returns the exit code: 0 after a clean stop or `--help`, 1 when it cannot start (port taken), 2 for wrong flags
+ * @example
+ * ```ts
+ * import { runMockCli } from "jelou-flow/mock";
+ * process.exitCode = await runMockCli(process.argv.slice(2));
+ * ```
+ */
+export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): Promise<number> {
+  const out = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const err = io.stderr ?? ((text: string) => void process.stderr.write(text));
+  const command = program(out, err);
+  let flags: Flags;
+  try {
+    command.parse([...argv], { from: "user" });
+    flags = command.opts<Flags>();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    throw error;
+  }
+
+  const options: MockJelouOptions = {
+    maxMessages: flags.maxMessages,
+    maxRejections: flags.maxRejections,
+    bodyLimitBytes: flags.bodyLimit,
+    latencyMs: flags.latency,
+  };
+  if (flags.clientId !== undefined) options.clientId = flags.clientId;
+  if (flags.clientSecret !== undefined) options.clientSecret = flags.clientSecret;
+  if (flags.bots !== undefined) options.bots = flags.bots;
+  if (flags.verbose) options.logger = (line) => out(`${line}\n`);
+
+  let mock;
+  try {
+    mock = createMockJelou(options);
+    if (flags.chaos !== undefined) mock.faults.chaos({ probability: flags.chaos, seed: flags.chaosSeed });
+  } catch (error) {
+    err(`jelou-flow mock: ${(error as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+
+  let server;
+  try {
+    server = await mock.listen({ port: flags.port, hostname: flags.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === "EADDRINUSE" ? ` Port ${flags.port} is taken: pass --port 0 for any free port, or another port.` : "";
+    err(`jelou-flow mock: cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}.${hint}\n`);
+    return EXIT_UNEXPECTED;
+  }
+
+  out(`${describeMock(server.url, mock.context).join("\n")}\n`);
+  if (flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1") {
+    err(`Warning: listening on ${flags.host}; the inspection API under /__mock/ takes no credentials.\n`);
+  }
+  out("Press Ctrl-C to stop.\n");
+  io.onListening?.(server.url);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.signal?.removeEventListener("abort", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener("abort", stop, { once: true });
+  });
+  out("Stopping the mock Jelou…\n");
+  await server.close();
+  const { received, rejected } = mock.inbox.stats();
+  out(`Stopped. It accepted ${received} and rejected ${rejected} requests.\n`);
+  return EXIT_OK;
+}

@@ -137,7 +137,10 @@ async function accept(c: Context<MockEnv>, ctx: MockContext, facts: Facts): Prom
   const read = await readBodyLimited(c.req.raw, ctx.bodyLimitBytes);
   if (!read.ok) {
     const size = read.bytes === undefined ? "larger than the limit" : `${read.bytes} bytes`;
-    return refuse(c, ctx, facts, 413, "payload_too_large", `The body is ${size}; the limit is ${ctx.bodyLimitBytes}. Send a smaller message.`);
+    // The rest of the body is never read, so the connection cannot carry another request: say so to the client.
+    return refuse(c, ctx, facts, 413, "payload_too_large", `The body is ${size}; the limit is ${ctx.bodyLimitBytes}. Send a smaller message.`, undefined, {
+      connection: "close",
+    });
   }
   facts.body = read.text;
 

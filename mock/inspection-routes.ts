@@ -39,7 +39,10 @@ function route(app: Hono<MockEnv>, path: string, handlers: Partial<Record<Method
 async function readJson(c: Context<MockEnv>, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const read = await readBodyLimited(c.req.raw, limit);
   if (!read.ok) {
-    return { ok: false, response: jelouError(413, "payload_too_large", `The body is over the limit of ${limit} bytes.`) };
+    const response = jelouError(413, "payload_too_large", `The body is over the limit of ${limit} bytes.`, undefined, {
+      connection: "close",
+    });
+    return { ok: false, response };
   }
   try {
     return { ok: true, value: JSON.parse(read.text) };

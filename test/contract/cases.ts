@@ -111,9 +111,9 @@ export const VALIDATION_RULES: ContractCase[] = [
 ];
 
 export const AUTH_AND_TRANSPORT: ContractCase[] = [
-  { name: "no Authorization header", request: { body: validBody(), auth: "none" }, status: 401, code: "unauthorized" },
-  { name: "a Bearer token instead of Basic", request: { body: validBody(), auth: { header: "Bearer abc" } }, status: 401, code: "unauthorized" },
-  { name: "Basic credentials that are not base64 of id:secret", request: { body: validBody(), auth: { header: "Basic !!!" } }, status: 401, code: "unauthorized" },
+  { name: "no Authorization header", request: { body: validBody(), auth: "none" }, status: 401, code: "unauthorized", needs: ["answersMalformedCredentialsByContract"] },
+  { name: "a Bearer token instead of Basic", request: { body: validBody(), auth: { header: "Bearer abc" } }, status: 401, code: "unauthorized", needs: ["answersMalformedCredentialsByContract"] },
+  { name: "Basic credentials that are not base64 of id:secret", request: { body: validBody(), auth: { header: "Basic !!!" } }, status: 401, code: "unauthorized", needs: ["answersMalformedCredentialsByContract"] },
   { name: "a wrong client secret", request: { body: validBody(), auth: "wrong-secret" }, status: 401, code: "unauthorized", needs: ["checksCredentials"] },
   { name: "a body that is not JSON", request: { rawBody: '{"title": "Hello"' }, status: 400, code: "invalid_json", needs: ["answersMalformedJsonByContract"] },
   { name: "a body sent as text/plain", request: { body: validBody(), contentType: "text/plain" }, status: 415, code: "unsupported_media_type" },

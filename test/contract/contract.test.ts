@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { validateFlowMessageSent, validateJelouError } from "../../generated/validators.js";
 import { CASE_GROUPS, type ContractCase } from "./cases.js";
+import { mockBehindPrismTarget } from "./targets/mock-behind-prism.js";
+import { inProcessMockTarget } from "./targets/mock-in-process.js";
 import { prismMockTarget } from "./targets/prism-mock.js";
 import { CAPABILITIES, missingCapabilities, type Capability, type ContractTarget, type TargetFactory } from "./targets/target.js";
 import { describeOutcome, type Outcome } from "./wire.js";
@@ -9,7 +11,7 @@ import { describeOutcome, type Outcome } from "./wire.js";
  * One suite, every target: each case of cases.ts runs against each target. A case needing a capability a target lacks
  * is skipped there, and the skipped test's name says which capability and why.
  */
-const TARGETS: TargetFactory[] = [prismMockTarget];
+const TARGETS: TargetFactory[] = [inProcessMockTarget, mockBehindPrismTarget, prismMockTarget];
 
 function title(name: string, factory: TargetFactory, needs: readonly Capability[]): string {
   const missing = missingCapabilities(factory, needs);
@@ -35,7 +37,7 @@ describe.each(TARGETS)("$name", (factory) => {
   });
 
   async function send(c: ContractCase): Promise<Outcome> {
-    const outcome = await target.send(c.request);
+    const outcome = await target.send(c.request, c.status < 300 ? "accept" : "reject");
     expect(outcome.status, describeOutcome(outcome)).toBe(c.status);
     return outcome;
   }

@@ -100,8 +100,9 @@ export function problemsInViolations(violations: readonly PrismViolation[]): Pro
     const [where, part, ...rest] = v.location;
     if (where !== "request" || part === undefined || typeof v.code !== "string") continue;
     const named = /(?:required property|found) '([^']+)'/.exec(v.message)?.[1];
-    const segments = part === "body" ? rest : rest.map((name) => PARAMETER_NAMES.get(name.toLowerCase()) ?? name);
+    const segments = [...rest];
     if (named !== undefined && (v.code === "required" || v.code === "additionalProperties")) segments.push(named);
+    if (part !== "body") segments.forEach((name, i) => (segments[i] = PARAMETER_NAMES.get(name.toLowerCase()) ?? name));
     problems.push({ path: segments.join("."), rule: v.code });
   }
   return problems;

@@ -9,7 +9,8 @@ import type { TargetFactory } from "./target.js";
  */
 export const prismMockTarget: TargetFactory = {
   name: "Prism mock",
-  capabilities: new Set(),
+  // Its 401 for missing or malformed credentials is the contract's own example.
+  capabilities: new Set(["answersMalformedCredentialsByContract"]),
   lacking: {
     checksCredentials: "Prism accepts any well-formed Basic credentials",
     keepsState: "Prism records nothing",

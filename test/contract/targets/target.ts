@@ -9,7 +9,9 @@ export const CAPABILITIES = {
   keepsState: "records every accepted message where a test can read it back",
   answersErrorCodes: "answers each error with the code of the rule broken (unprocessable_entity, unauthorized...)",
   rejectsEmptyQueryValue: "refuses an empty query value (`?type=`) as the contract's minLength: 1 says",
-  answersMalformedJsonByContract: "answers a body that is not JSON with the contract's error shape",
+  answersMalformedJsonByContract: "answers a body that is not JSON itself, with the contract's error shape",
+  answersMalformedCredentialsByContract:
+    "answers a request without well-formed Basic credentials itself, with the contract's error shape",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -25,7 +27,11 @@ export interface RecordedMessage {
 
 /** A running target of the contract suite. */
 export interface ContractTarget {
-  send(request: ContractRequest): Promise<Outcome>;
+  /**
+   * Sends one request. `intent` says whether the case expects it accepted; only a target that routes requests by it
+   * (the mock behind Prism) reads it.
+   */
+  send(request: ContractRequest, intent?: "accept" | "reject"): Promise<Outcome>;
   /** Present when the target has `keepsState`. */
   recorded?(id: string): Promise<RecordedMessage | undefined>;
   /** Recent logs of the servers behind the target, printed when a test fails. */

@@ -1,0 +1,52 @@
+import { startPrism } from "../../helpers/prism.js";
+import { readOutcome, toRequest } from "../wire.js";
+import { ALL_CAPABILITIES, recordedIn, startMock } from "./mock-in-process.js";
+import type { Capability, TargetFactory } from "./target.js";
+
+/** What Prism's proxy answers itself, before forwarding, even with `--validate-request=false`. */
+const LACKING: Partial<Record<Capability, string>> = {
+  answersMalformedJsonByContract:
+    "Prism's proxy parses the body before forwarding and answers a body that is not JSON with its own `{ error: { code, message } }`",
+  answersMalformedCredentialsByContract:
+    "Prism's proxy enforces the security scheme before forwarding and answers with its own application/problem+json 401",
+};
+
+/**
+ * Target (b): the mock Jelou over HTTP on loopback, behind two Prism proxies run with `--errors`, so that an answer of
+ * the mock that breaks openapi.yaml becomes a 500 listing the violations:
+ * - a validating proxy for requests meant to be accepted: Prism also checks that the request is valid by the contract;
+ * - a proxy with `--validate-request=false` for requests meant to be refused: they reach the mock, and Prism checks the
+ *   mock's error answer against the contract (a validating proxy would answer them itself).
+ * Problems are read from the mock's body only, so an answer Prism made instead of the mock cannot pass for the mock's.
+ * What the proxy answers without asking the mock (credentials that are not Basic, bodies that are not JSON) is declared
+ * as capabilities this target lacks.
+ */
+export const mockBehindPrismTarget: TargetFactory = {
+  name: "mock over HTTP behind Prism proxy",
+  capabilities: new Set([...ALL_CAPABILITIES].filter((capability) => !(capability in LACKING))),
+  lacking: LACKING,
+  async start() {
+    const { mock, logs } = startMock();
+    const server = await mock.listen({ port: 0, hostname: "127.0.0.1" });
+    const proxies = await Promise.all([
+      startPrism({ mode: "proxy", upstream: server.url, logLevel: "info" }),
+      startPrism({ mode: "proxy", upstream: server.url, validateRequest: false, logLevel: "info" }),
+    ]).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
+    const [validating, responsesOnly] = proxies;
+    return {
+      async send(request, intent) {
+        const proxy = intent === "accept" ? validating : responsesOnly;
+        return readOutcome(await fetch(toRequest(proxy.url, request)), "body");
+      },
+      recorded: recordedIn(mock),
+      logs: () =>
+        [`--- mock ---`, logs.toString(), `--- prism proxy ---`, validating.logs(), `--- prism proxy, responses only ---`, responsesOnly.logs()].join("\n"),
+      async close() {
+        await Promise.all([validating.stop(), responsesOnly.stop(), server.close()]);
+      },
+    };
+  },
+};

@@ -1,0 +1,122 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+
+/** What the journal knows about one recipient after replaying it. */
+export type JournalState = "started" | "sent" | "failed" | "unknown";
+
+/** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
+export type JournalEntry =
+  | { type: "run"; at: string; version: 1 }
+  | { type: "started"; at: string; key: string; row: number }
+  | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
+  | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };
+
+/** The journal file holds entries from an earlier run and `resume` was not asked for. */
+export class JournalInUseError extends Error {
+  override name = "JournalInUseError";
+}
+
+/**
+ * Folds one entry into the state of its recipient. `sent` is final: nothing read later undoes it. A `started` with no
+ * outcome after it stays `started`, which callers treat as unknown (the process died while the send was in flight).
+ */
+export function nextState(previous: JournalState | undefined, entry: JournalEntry): JournalState | undefined {
+  if (entry.type === "run") return previous;
+  if (previous === "sent") return "sent";
+  return entry.type;
+}
+
+/** Replays a journal file into the state of every recipient, line by line (bounded memory), ignoring a torn last line. */
+export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: JournalEntry[]; tornLines: number }> {
+  const states = new Map<string, JournalState>();
+  const runs: JournalEntry[] = [];
+  let entries = 0;
+  let tornLines = 0;
+  let stream;
+  try {
+    stream = createReadStream(path, { encoding: "utf8" });
+    await new Promise<void>((resolve, reject) => {
+      stream!.once("open", () => resolve());
+      stream!.once("error", reject);
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { states, entries, runs, tornLines };
+    throw error;
+  }
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    if (line.trim() === "") continue;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(line) as JournalEntry;
+    } catch {
+      // A line cut short by a crash. Its "started" line (if it was an outcome) is already on disk, so the recipient reads
+      // as unknown; if it was a "started" line, that send never began, because sends wait for their line to be flushed.
+      tornLines++;
+      continue;
+    }
+    entries++;
+    if (entry.type === "run") runs.push(entry);
+    else states.set(entry.key, nextState(states.get(entry.key), entry)!);
+  }
+  return { states, entries, runs, tornLines };
+}
+
+/**
+ * An append-only JSON-lines journal whose `append` resolves only once the line is on disk (`fdatasync`). Lines appended
+ * while a flush is running are written together by the next one (group commit), so many sends in flight cost one sync
+ * per batch rather than one each.
+ */
+export class Journal {
+  private pending: string[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+  ) {}
+
+  /** Opens `path` for appending, starting on a fresh line if the last one was torn by a crash. */
+  static async open(path: string): Promise<Journal> {
+    const handle = await open(path, "a+");
+    const journal = new Journal(handle, path);
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) journal.pending.push("\n");
+    }
+    return journal;
+  }
+
+  /** Appends one entry; resolves when it is durably on disk. */
+  append(entry: JournalEntry): Promise<void> {
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.waiters.length > 0) {
+      const text = this.pending.splice(0).join("");
+      const waiters = this.waiters.splice(0);
+      try {
+        await this.handle.write(text);
+        await this.handle.datasync();
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  /** Waits for pending lines, then closes the file. */
+  async close(): Promise<void> {
+    await this.flushing;
+    await this.handle.close();
+  }
+}

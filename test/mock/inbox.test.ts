@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { validateHealth } from "../../generated/mock/validators.js";
+import { Inbox, type InboxEvent, type InboxMessage } from "../../mock/index.js";
+import { readAnswer, send, startTarget, validMessage } from "./harness.js";
+
+function entry(userId: string, flowName = "welcome_flow"): Omit<InboxMessage, "id" | "receivedAt"> {
+  const body = { ...validMessage(), parameters: { flow_name: flowName, flow_cta: "Go" } } as InboxMessage["body"];
+  return { conversation: `bot-1:${userId}`, botId: "bot-1", userId, body, clientId: "c" };
+}
+
+describe("the inbox", () => {
+  it("evicts the oldest messages when full, and counts every eviction", () => {
+    const inbox = new Inbox(3, 2);
+    const ids = ["1", "2", "3", "4", "5"].map((n) => inbox.record(entry(`59398765432${n}`)).id);
+    expect(inbox.list().map((m) => m.id)).toEqual([ids[4], ids[3], ids[2]]);
+    expect(inbox.stats()).toMatchObject({ messages: 3, received: 5, evicted: 2, maxMessages: 3 });
+    expect(inbox.get(ids[0] as string)).toBeUndefined();
+    expect(inbox.get(ids[2] as string)?.id).toBe(ids[2]);
+    expect(inbox.get("latest")?.id).toBe(ids[4]);
+  });
+
+  it("finds every held message by id after the log wraps many times", () => {
+    const inbox = new Inbox(7);
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push(inbox.record(entry("593987654321")).id);
+    for (const id of ids.slice(-7)) expect(inbox.get(id)?.id).toBe(id);
+    for (const id of ids.slice(0, -7)) expect(inbox.get(id)).toBeUndefined();
+    expect(inbox.list({ since: ids[45] }).map((m) => m.id)).toEqual(ids.slice(46).reverse());
+  });
+
+  it("bounds and counts rejections the same way", () => {
+    const inbox = new Inbox(10, 2);
+    for (let i = 0; i < 5; i++) inbox.reject({ method: "POST", path: "/x", status: 404, code: "not_found" });
+    expect(inbox.stats()).toMatchObject({ rejections: 2, rejected: 5, rejectionsEvicted: 3 });
+  });
+
+  it("counts evictions over HTTP too, in the health answer", async () => {
+    const target = await startTarget("http", { maxMessages: 2 });
+    try {
+      for (let i = 0; i < 5; i++) expect((await readAnswer(await send(target))).status).toBe(200);
+      const health = (await (await target.call("/__mock/health")).json()) as { inbox: { evicted: number } };
+      expect(validateHealth(health)).toBe(true);
+      expect(health.inbox).toMatchObject({ messages: 2, received: 5, evicted: 3 });
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("tells subscribers of messages, rejections and clearing, until they unsubscribe", () => {
+    const inbox = new Inbox();
+    const events: InboxEvent["type"][] = [];
+    const stop = inbox.subscribe((e) => events.push(e.type));
+    inbox.subscribe(() => {
+      throw new Error("a broken listener must not break recording");
+    });
+    inbox.record(entry("593987654321"));
+    inbox.reject({ method: "POST", path: "/x", status: 401, code: "unauthorized" });
+    inbox.clear();
+    stop();
+    inbox.record(entry("593987654321"));
+    expect(events).toEqual(["message", "rejection", "cleared"]);
+  });
+
+  it("waits for the next matching message, ignoring others", async () => {
+    const inbox = new Inbox();
+    const waiting = inbox.waitFor({ flowName: "pay", timeoutMs: 2000 });
+    inbox.record(entry("593987654321", "other"));
+    const wanted = inbox.record(entry("593987654321", "pay"));
+    expect(await waiting).toBe(wanted);
+  });
+
+  it("resolves undefined on timeout and on abort", async () => {
+    const inbox = new Inbox();
+    expect(await inbox.waitFor({ timeoutMs: 20 })).toBeUndefined();
+    const controller = new AbortController();
+    const waiting = inbox.waitFor({ timeoutMs: 10_000, signal: controller.signal });
+    controller.abort();
+    expect(await waiting).toBeUndefined();
+  });
+
+  it("waits only for later messages when given `since`", async () => {
+    const inbox = new Inbox();
+    const old = inbox.record(entry("593987654321"));
+    expect(await inbox.waitFor({ timeoutMs: 0 })).toBe(old);
+    expect(await inbox.waitFor({ since: old.id, timeoutMs: 10 })).toBeUndefined();
+  });
+
+  it("refuses a `since` that is neither a time nor an id, and a bad capacity", () => {
+    const inbox = new Inbox();
+    expect(() => inbox.list({ since: "yesterday" })).toThrow(TypeError);
+    expect(() => inbox.list({ since: new Date(Number.NaN) })).toThrow(TypeError);
+    expect(() => inbox.list({ limit: 0 })).toThrow(TypeError);
+    expect(() => new Inbox(0)).toThrow(RangeError);
+  });
+
+  it("filters by conversation and by Date", () => {
+    const inbox = new Inbox();
+    inbox.record(entry("111"));
+    const b = inbox.record(entry("222"));
+    expect(inbox.list({ conversation: "bot-1:222" })).toEqual([b]);
+    expect(inbox.list({ since: new Date(Date.now() + 1000) })).toEqual([]);
+  });
+});

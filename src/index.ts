@@ -12,3 +12,20 @@ export type {
 export { normalizeUserId } from "./validation/normalize-user-id.js";
 export { toFieldProblems } from "./validation/field-problems.js";
 export type { FieldProblem } from "./validation/field-problems.js";
+export { createJelouClient } from "./client/create-client.js";
+export type { JelouClient, FlowMessageResult } from "./client/create-client.js";
+export { sendFlowMessage } from "./client/send-flow-message.js";
+export type { OneOffSendOptions } from "./client/send-flow-message.js";
+export type {
+  FetchLike,
+  JelouClientOptions,
+  RequestEvent,
+  ResponseEvent,
+  RetryContext,
+  RetryOptions,
+  SendOptions,
+} from "./client/options.js";
+export type { DryRunRequest } from "./client/dry-run.js";
+export { maskUserId } from "./client/redact.js";
+export { JelouError } from "./errors/jelou-error.js";
+export type { JelouErrorInit, JelouErrorJSON, JelouErrorKind } from "./errors/jelou-error.js";

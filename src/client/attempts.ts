@@ -1,0 +1,101 @@
+import { errorFromResponse, refusedBeforeWork } from "../errors/from-response.js";
+import { neverReachedServer } from "../errors/from-failure.js";
+import { parseRetryAfter } from "../errors/retry-after.js";
+import type { Call } from "./call.js";
+import { emitRequest, emitResponse } from "./hooks.js";
+import { retryDelay } from "./retry-policy.js";
+
+/** A body as JSON when it is JSON, else as text. */
+export function parseLoose(text: string | undefined): unknown {
+  if (text === undefined || text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function readText(response: Response, call: Call): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    throw call.failure(error, true);
+  }
+}
+
+/** Waits before the next attempt; throws the `aborted` error when the caller aborts meanwhile. */
+async function pause(call: Call, ms: number): Promise<void> {
+  await call.wait(ms);
+  if (call.abortCause === "caller") throw call.failure(call.settings.signal?.reason, false);
+}
+
+/**
+ * The attempt loop: the `fetch` openapi-fetch calls, so it runs beneath openapi-fetch's middleware, once per call.
+ * The first attempt sends openapi-fetch's request untouched (no clone: building a Request is the costliest step of a
+ * send); a retry builds a new one from the same URL, headers and body. It resolves with the last answer, whatever its
+ * status, for openapi-fetch to parse; it rejects with a JelouError when the last attempt got no answer.
+ *
+ * @param first the request openapi-fetch built, carrying the signal of the call's first attempt
+ * @param call the call's state
+ * @throws JelouError of kind `network`, `timeout` or `aborted`
+ */
+export async function runAttempts(first: Request, call: Call): Promise<Response> {
+  const { fetch, onRequest, onResponse } = call.config;
+  const timed = onRequest !== undefined || onResponse !== undefined;
+  call.url = first.url;
+  call.method = first.method;
+  let request = first;
+  for (;;) {
+    call.attempts++;
+    if (onRequest !== undefined) emitRequest(call, request);
+    const startedAt = timed ? performance.now() : 0;
+    let response: Response;
+    try {
+      response = await fetch(request);
+    } catch (thrown) {
+      const error = call.failure(thrown, true);
+      const safe = call.abortCause === undefined && neverReachedServer(thrown);
+      const unsafeCandidate = error.kind === "network" || error.timeout === "attempt";
+      const delay = await retryDelay(call, { safe, unsafeCandidate, retryAfterMs: undefined, error: () => error });
+      call.maybeSent ||= !safe;
+      if (onResponse !== undefined) emitResponse(call, startedAt, { error, retryInMs: delay });
+      if (delay === undefined) throw error;
+      await pause(call, delay);
+      request = call.nextRequest(request);
+      continue;
+    }
+
+    const status = response.status;
+    if (status < 400) {
+      if (onResponse !== undefined) emitResponse(call, startedAt, { response });
+      return response;
+    }
+    const headers = response.headers;
+    const safe = refusedBeforeWork(status, headers);
+    const unsafeCandidate = status >= 500 && !safe;
+    const policy = call.settings.retry;
+    // shouldRetry is shown the error with Jelou's code, so the body is read first; otherwise it stays unread.
+    const text = policy.shouldRetry !== undefined && call.attempts <= policy.limit ? await readText(response, call) : undefined;
+    const delay = await retryDelay(call, {
+      safe,
+      unsafeCandidate,
+      retryAfterMs: parseRetryAfter(headers.get("retry-after")),
+      error: () =>
+        errorFromResponse(status, headers, parseLoose(text), {
+          method: call.method,
+          path: call.path(),
+          attempts: call.attempts,
+          earlierMaybeSent: call.maybeSent,
+          secrets: call.config.secrets,
+        }),
+    });
+    call.maybeSent ||= unsafeCandidate;
+    if (onResponse !== undefined) emitResponse(call, startedAt, { response, retryInMs: delay });
+    if (delay === undefined) {
+      return text === undefined ? response : new Response(text, { status, statusText: response.statusText, headers });
+    }
+    if (text === undefined) await response.body?.cancel().catch(() => undefined);
+    await pause(call, delay);
+    request = call.nextRequest(request);
+  }
+}

@@ -1,0 +1,165 @@
+import { errorFromFailure, type AbortCause } from "../errors/from-failure.js";
+import type { JelouError } from "../errors/jelou-error.js";
+import type { ClientConfig, RetryPolicy } from "./config.js";
+import { maskPath } from "./redact.js";
+
+/** setTimeout cannot wait longer than this; a longer timeout means none. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function fire(call: Call, cause: AbortCause): void {
+  call.abortCause = cause;
+  call.controller.abort(new DOMException(`The ${cause === "total" ? "total" : "attempt"} timeout ran out.`, "TimeoutError"));
+}
+
+/** What one send is given: its limits, its signal, its body. */
+export interface CallSettings {
+  timeoutMs: number;
+  totalTimeoutMs: number | undefined;
+  retry: RetryPolicy;
+  signal: AbortSignal | undefined;
+  /** The parsed body, for hooks and to serialise again for a retry. */
+  body: unknown;
+  /** The request path when known before the request exists (unmasked; masked when shown). */
+  path?: string;
+}
+
+/**
+ * The state of one send across its attempts: the abort controller of the current attempt, its timer, the deadline of the
+ * whole call, how many attempts were made and whether any may have reached the server. One timer covers both limits: it is
+ * set to whichever of the attempt timeout and the total deadline comes first.
+ */
+export class Call {
+  attempts = 0;
+  /** True once any attempt may have reached the server. */
+  maybeSent = false;
+  /** Set just before the client aborts an attempt itself, so the failure can be told apart from the network's. */
+  abortCause: AbortCause | undefined = undefined;
+  controller = new AbortController();
+  /** The request body as text, once known (read from the request, or serialised for a retry). */
+  bodyText: string | undefined = undefined;
+  readonly deadline: number | undefined;
+  /** The fetch given to openapi-fetch for this call: the attempt loop, bound to this state. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private wake: (() => void) | undefined = undefined;
+  private detach: (() => void) | undefined = undefined;
+  private maskedPath: string | undefined = undefined;
+  /** The URL and method of the first request, set by the attempt loop. */
+  url = "";
+  method = "POST";
+
+  /**
+   * @param config the client's
+   * @param settings this call's
+   * @param loop the attempt loop, given the first request and this state
+   * @throws JelouError (kind `aborted`) when the caller's signal has already fired: nothing is sent
+   */
+  constructor(
+    readonly config: ClientConfig,
+    readonly settings: CallSettings,
+    loop: (request: Request, call: Call) => Promise<Response>,
+  ) {
+    this.deadline = settings.totalTimeoutMs === undefined ? undefined : performance.now() + settings.totalTimeoutMs;
+    this.fetch = (request) => loop(request, this);
+    const signal = settings.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.abortCause = "caller";
+        throw this.failure(signal.reason, false);
+      }
+      const onAbort = (): void => {
+        this.abortCause = "caller";
+        clearTimeout(this.timer);
+        this.controller.abort(signal.reason);
+        this.wake?.();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.detach = () => signal.removeEventListener("abort", onAbort);
+    }
+    this.arm();
+  }
+
+  /** The request's path with the phone number masked, for messages and hooks. */
+  path(): string {
+    if (this.maskedPath === undefined && this.settings.path !== undefined) this.maskedPath = maskPath(this.settings.path);
+    if (this.maskedPath === undefined) {
+      const at = this.url.indexOf("/", this.url.indexOf("//") + 2);
+      const path = at === -1 ? "/" : this.url.slice(at).split("?", 1)[0] ?? "/";
+      this.maskedPath = maskPath(path);
+    }
+    return this.maskedPath;
+  }
+
+  /** Starts the timer of the current attempt. */
+  private arm(): void {
+    let ms = this.settings.timeoutMs;
+    let cause: AbortCause = "attempt";
+    if (this.deadline !== undefined) {
+      const left = this.deadline - performance.now();
+      if (left < ms) {
+        ms = Math.max(0, left);
+        cause = "total";
+      }
+    }
+    if (ms <= MAX_TIMER_MS) this.timer = setTimeout(fire, ms, this, cause);
+  }
+
+  /**
+   * Prepares the next attempt: a fresh controller and timer, and a new request from the same URL, headers and body
+   * (the previous request's body has been consumed).
+   */
+  nextRequest(previous: Request): Request {
+    clearTimeout(this.timer);
+    this.controller = new AbortController();
+    this.abortCause = undefined;
+    this.arm();
+    if (this.bodyText === undefined && this.settings.body !== undefined) this.bodyText = JSON.stringify(this.settings.body);
+    return new Request(this.url, {
+      method: previous.method,
+      headers: previous.headers,
+      body: this.bodyText ?? null,
+      redirect: previous.redirect,
+      signal: this.controller.signal,
+    });
+  }
+
+  /**
+   * Waits between attempts. Resolves early when the caller aborts; the caller then checks `abortCause`.
+   *
+   * @param ms how long
+   */
+  wait(ms: number): Promise<void> {
+    clearTimeout(this.timer);
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+    }).then(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /**
+   * The error an attempt that got no answer ends with.
+   *
+   * @param error what fetch rejected with
+   * @param inFlight whether a request was out (false while waiting between attempts)
+   */
+  failure(error: unknown, inFlight: boolean): JelouError {
+    const timeoutMs = this.abortCause === "total" ? this.settings.totalTimeoutMs : this.settings.timeoutMs;
+    return errorFromFailure(error, {
+      method: this.method,
+      path: this.path(),
+      attempts: this.attempts,
+      earlierMaybeSent: this.maybeSent,
+      inFlight,
+      abortCause: this.abortCause,
+      timeoutMs,
+    });
+  }
+
+  /** Stops the timer and lets go of the caller's signal. Call once, when the call is over. */
+  end(): void {
+    clearTimeout(this.timer);
+    this.detach?.();
+  }
+}

@@ -1,0 +1,123 @@
+import { Buffer } from "node:buffer";
+import { JelouError } from "../errors/jelou-error.js";
+import type { FetchLike, JelouClientOptions, RequestEvent, ResponseEvent, RetryOptions } from "./options.js";
+
+/** Jelou's production API. */
+export const DEFAULT_BASE_URL = "https://api.jelou.ai";
+/** The default per-attempt timeout. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** The retry options with every default filled in. */
+export type RetryPolicy = Required<Omit<RetryOptions, "shouldRetry">> & Pick<RetryOptions, "shouldRetry">;
+
+/** Everything a client needs, resolved once at creation so that a send allocates nothing that could be shared. */
+export interface ClientConfig {
+  baseUrl: string;
+  /** `Basic base64(clientId:clientSecret)`. */
+  authorization: string;
+  /** Texts that must never appear in an error: the secret and the encoded credentials. */
+  secrets: readonly string[];
+  fetch: FetchLike;
+  timeoutMs: number;
+  totalTimeoutMs: number | undefined;
+  retry: RetryPolicy;
+  onRequest: ((event: RequestEvent) => void) | undefined;
+  onResponse: ((event: ResponseEvent) => void) | undefined;
+}
+
+const DEFAULT_RETRY: RetryPolicy = {
+  limit: 2,
+  unsafe: false,
+  shouldRetry: undefined,
+  baseDelayMs: 500,
+  backoffLimitMs: 5_000,
+  maxRetryAfterMs: 30_000,
+  jitter: true,
+};
+
+function checkDuration(name: string, value: number | undefined, allowInfinity: boolean): void {
+  if (value === undefined) return;
+  const ok = typeof value === "number" && value >= 0 && (Number.isFinite(value) || (allowInfinity && value === Infinity));
+  if (!ok) throw new RangeError(`${name} must be a number of milliseconds >= 0${allowInfinity ? " (or Infinity)" : ""}; got ${String(value)}.`);
+}
+
+/**
+ * Fills in the defaults of a retry option, on top of a base policy.
+ *
+ * @param retry the option as given (`false` turns retries off)
+ * @param base the policy it overrides
+ * @throws RangeError when a number is negative or not a number
+ */
+export function resolveRetry(retry: RetryOptions | false | undefined, base: RetryPolicy = DEFAULT_RETRY): RetryPolicy {
+  if (retry === undefined) return base;
+  if (retry === false) return { ...base, limit: 0 };
+  const policy: RetryPolicy = { ...base };
+  for (const key of Object.keys(retry) as (keyof RetryOptions)[]) {
+    if (retry[key] !== undefined) (policy as Record<string, unknown>)[key] = retry[key];
+  }
+  if (!Number.isInteger(policy.limit) || policy.limit < 0) {
+    throw new RangeError(`retry.limit must be a whole number >= 0; got ${String(policy.limit)}.`);
+  }
+  checkDuration("retry.baseDelayMs", policy.baseDelayMs, false);
+  checkDuration("retry.backoffLimitMs", policy.backoffLimitMs, false);
+  checkDuration("retry.maxRetryAfterMs", policy.maxRetryAfterMs, true);
+  return policy;
+}
+
+function credential(given: string | undefined, env: Record<string, string | undefined>, option: string, variable: string): string {
+  const value = given ?? env[variable];
+  if (value === undefined || value === "") {
+    throw new JelouError({
+      kind: "auth",
+      message: `createJelouClient: no ${option}. Pass { ${option} } or set ${variable}; nothing can be sent to Jelou without it.`,
+    });
+  }
+  return value;
+}
+
+function resolveBaseUrl(given: string): string {
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new TypeError(`baseUrl must be an absolute http(s) URL such as ${DEFAULT_BASE_URL}; got "${given}".`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`baseUrl must use http or https; got "${url.protocol}".`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new TypeError("baseUrl must not hold credentials; pass clientId and clientSecret instead.");
+  }
+  if (url.search !== "" || url.hash !== "") throw new TypeError(`baseUrl must not have a query or a fragment; got "${given}".`);
+  return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * Resolves the options of {@link createJelouClient}: environment fallbacks, defaults, checks.
+ *
+ * @param options as given by the caller
+ * @throws JelouError (kind `auth`) when a credential is missing; TypeError or RangeError for a malformed option
+ */
+export function resolveConfig(options: JelouClientOptions): ClientConfig {
+  const env = options.env ?? (typeof process === "object" ? process.env : {});
+  const clientId = credential(options.clientId, env, "clientId", "JELOU_CLIENT_ID");
+  const clientSecret = credential(options.clientSecret, env, "clientSecret", "JELOU_CLIENT_SECRET");
+  if (clientId.includes(":")) throw new TypeError("clientId must not contain ':' (Basic authentication joins id and secret with it).");
+  const baseUrl = resolveBaseUrl(options.baseUrl ?? (env.JELOU_BASE_URL || DEFAULT_BASE_URL));
+  checkDuration("timeoutMs", options.timeoutMs, true);
+  checkDuration("totalTimeoutMs", options.totalTimeoutMs, true);
+  const encoded = Buffer.from(`${clientId}:${clientSecret}`, "utf8").toString("base64");
+  const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  if (typeof fetchImpl !== "function") throw new TypeError("fetch must be a function that takes a Request.");
+  return {
+    baseUrl,
+    authorization: `Basic ${encoded}`,
+    secrets: [clientSecret, encoded],
+    fetch: fetchImpl,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    totalTimeoutMs: options.totalTimeoutMs,
+    retry: resolveRetry(options.retry),
+    onRequest: options.onRequest,
+    onResponse: options.onResponse,
+  };
+}

@@ -1,0 +1,114 @@
+import { adviceFor } from "./advice.js";
+import { JelouError } from "./jelou-error.js";
+
+/**
+ * Error codes that prove the request never reached the server: the connection was never made (refused, no route, DNS
+ * failure, connect timeout) or the TLS handshake failed, and Node's fetch writes no byte of the request before both are
+ * done. Anything else (ECONNRESET, "other side closed", a socket error after writing) may come after the body went out.
+ */
+const NEVER_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Messages undici gives, without a code, when it refuses to connect at all. */
+const NEVER_SENT_MESSAGES = new Set(["bad port"]);
+
+/** Every `code` (and code-less message) in an error, its `cause` chain and the `errors` of an AggregateError. */
+function failureMarks(error: unknown, marks: string[] = [], depth = 0): string[] {
+  if (depth > 8 || typeof error !== "object" || error === null) return marks;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === "string") marks.push(code);
+  else if (typeof message === "string" && NEVER_SENT_MESSAGES.has(message)) marks.push(message);
+  if (Array.isArray(errors)) for (const inner of errors) failureMarks(inner, marks, depth + 1);
+  failureMarks(cause, marks, depth + 1);
+  return marks;
+}
+
+/**
+ * True when a fetch failure proves the request never reached the server, so sending again cannot send twice.
+ * Undici wraps the socket error: `TypeError("fetch failed", { cause: Error { code: "ECONNREFUSED" } })`; with
+ * happy-eyeballs the cause is an AggregateError of one error per address. Unknown failures count as maybe sent.
+ *
+ * @param error what fetch rejected with
+ * @example
+ * ```ts
+ * neverReachedServer(new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) })); // true
+ * ```
+ */
+export function neverReachedServer(error: unknown): boolean {
+  const marks = failureMarks(error);
+  return marks.length > 0 && marks.every((mark) => NEVER_SENT_CODES.has(mark) || NEVER_SENT_MESSAGES.has(mark));
+}
+
+/** Why the client stopped an attempt itself, if it did. */
+export type AbortCause = "caller" | "attempt" | "total";
+
+/** The request a failure belongs to. */
+export interface FailureContext {
+  method: string;
+  /** The path with the phone number masked. */
+  path: string;
+  attempts: number;
+  earlierMaybeSent: boolean;
+  /** Whether a request was out when the caller aborted (false while waiting between attempts). */
+  inFlight: boolean;
+  abortCause: AbortCause | undefined;
+  /** The limit that ran out, for timeout messages. */
+  timeoutMs?: number;
+}
+
+function causeText(error: unknown): string {
+  let current: unknown = error;
+  let text = "";
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    text = current.message;
+    current = current.cause;
+  }
+  return text;
+}
+
+/**
+ * Builds the error for an attempt that got no HTTP answer: a timeout, the caller's abort, or a network failure.
+ *
+ * @param error what fetch (or reading the body) rejected with
+ * @param context the request, and why the client aborted it if it did
+ */
+export function errorFromFailure(error: unknown, context: FailureContext): JelouError {
+  const base = { method: context.method, path: context.path, attempts: context.attempts, cause: error };
+  const attempts = context.attempts > 1 ? ` after ${context.attempts} attempts` : "";
+  if (context.abortCause === "caller") {
+    const maybeSent = context.earlierMaybeSent || context.inFlight;
+    const advice = adviceFor({ kind: "aborted", maybeSent });
+    return new JelouError({ ...base, kind: "aborted", maybeSent, message: `${context.method} ${context.path} was aborted${attempts}. ${advice}` });
+  }
+  if (context.abortCause !== undefined) {
+    const timeout = context.abortCause;
+    const advice = adviceFor({ kind: "timeout", maybeSent: true, timeout, timeoutMs: context.timeoutMs });
+    const what = timeout === "total" ? "ran out of time" : "got no answer in time";
+    return new JelouError({ ...base, kind: "timeout", timeout, maybeSent: true, message: `${context.method} ${context.path} ${what}${attempts}. ${advice}` });
+  }
+  const neverSent = neverReachedServer(error);
+  const maybeSent = context.earlierMaybeSent || !neverSent;
+  const advice = adviceFor({ kind: "network", maybeSent: !neverSent });
+  const reason = causeText(error);
+  return new JelouError({
+    ...base,
+    kind: "network",
+    maybeSent,
+    retryable: !maybeSent,
+    message: `${context.method} ${context.path} failed${reason ? ` (${reason})` : ""}${attempts}. ${advice}`,
+  });
+}

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { startProcessGroup, type ProcessGroup } from "./process-group.js";
-import { freePort, waitUntilAnswering } from "./net.js";
+import { waitUntilAnswering } from "./readiness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The pinned Prism of this checkout. Never `npx prism`: npx's pid is not the server's, and killing it leaves Prism running. */
@@ -16,16 +16,13 @@ export interface PrismServer {
   stop(): Promise<void>;
 }
 
-export type PrismLogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-
 export type PrismOptions =
-  | { mode: "mock"; spec?: string; logLevel?: PrismLogLevel }
+  | { mode: "mock"; spec?: string }
   | {
       mode: "proxy";
       /** The server Prism forwards to, such as the mock Jelou's URL. */
       upstream: string;
       spec?: string;
-      logLevel?: PrismLogLevel;
       /**
        * `false` forwards invalid requests to the upstream instead of answering them itself, so that the upstream's error
        * answers are checked against the contract too. Security is still enforced by Prism either way.
@@ -33,9 +30,11 @@ export type PrismOptions =
       validateRequest?: boolean;
     };
 
-function prismArgs(options: PrismOptions, port: number): string[] {
+function prismArgs(options: PrismOptions): string[] {
   const spec = options.spec ?? OPENAPI_PATH;
-  const common = ["-p", String(port), "-h", "127.0.0.1", "-v", options.logLevel ?? "warn"];
+  // Port 0: the system picks a free port and Prism prints it, so no other process can take it between choice and bind.
+  // Info logging (Prism's default) is what a failing test's report needs; it costs throughput, which these tests do not.
+  const common = ["-p", "0", "-h", "127.0.0.1", "-v", "info"];
   if (options.mode === "mock") return ["mock", spec, ...common];
   // --errors turns an answer that breaks the contract into a 500 carrying the violations, instead of a log line.
   const args = ["proxy", spec, options.upstream, "--errors", ...common];
@@ -56,18 +55,13 @@ function prismArgs(options: PrismOptions, port: number): string[] {
  */
 export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   const name = options.mode === "mock" ? "prism mock" : `prism proxy${options.validateRequest === false ? " (responses only)" : ""}`;
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const group = startProcessGroup(name, PRISM_BIN, prismArgs(options, port), { cwd: ROOT });
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitUntilAnswering(`${url}/__prism_readiness_probe`, { group });
-      return { url, process: group, logs: () => group.logs(), stop: () => group.stop() };
-    } catch (error) {
-      await group.stop();
-      // Another process took the port between freePort() and Prism's bind: try another one.
-      if (attempt < 3 && group.logs().includes("EADDRINUSE")) continue;
-      throw error;
-    }
+  const group = startProcessGroup(name, PRISM_BIN, prismArgs(options), { cwd: ROOT });
+  try {
+    const [, url = ""] = await group.waitForOutput(/Prism is listening on (http:\/\/[\w.:[\]-]+)/);
+    await waitUntilAnswering(`${url}/__prism_readiness_probe`, { group });
+    return { url, process: group, logs: () => group.logs(), stop: () => group.stop() };
+  } catch (error) {
+    await group.stop();
+    throw error;
   }
 }

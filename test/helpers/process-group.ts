@@ -11,6 +11,12 @@ export interface ProcessGroup {
   readonly commandLine: string;
   /** The last lines of stdout and stderr, interleaved as they came. */
   logs(): string;
+  /**
+   * Resolves with the first match of `pattern` in the output (already printed or to come), line by line.
+   *
+   * @throws Error with the logs when the process ends first or `timeoutMs` passes
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** The exit code or signal once the process has ended, `undefined` while it runs. */
   exitStatus(): string | undefined;
   /** Sends SIGTERM to the whole group, then SIGKILL if it is still alive after `graceMs`; resolves once it has ended. */
@@ -63,8 +69,13 @@ export function startProcessGroup(
   const pid = child.pid;
   running.add(pid);
   const buffer = new LineRingBuffer(options.logLines ?? 200);
-  child.stdout?.on("data", (chunk: Buffer) => buffer.push(chunk));
-  child.stderr?.on("data", (chunk: Buffer) => buffer.push(chunk));
+  const watchers = new Set<() => void>();
+  const onOutput = (chunk: Buffer) => {
+    buffer.push(chunk);
+    for (const watcher of watchers) watcher();
+  };
+  child.stdout?.on("data", onOutput);
+  child.stderr?.on("data", onOutput);
 
   let status: string | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -86,6 +97,24 @@ export function startProcessGroup(
     commandLine: [command, ...args].join(" "),
     logs: () => buffer.toString(),
     exitStatus: () => status,
+    waitForOutput(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const done = (outcome: () => void) => {
+          watchers.delete(check);
+          clearTimeout(timer);
+          outcome();
+        };
+        const check = () => {
+          const match = pattern.exec(buffer.toString());
+          if (match !== null) done(() => resolve(match));
+          else if (status !== undefined) done(() => reject(new Error(`${name} ended (${status}) before printing ${pattern}\n${buffer}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`${name} did not print ${pattern} in ${timeoutMs} ms\n${buffer}`))), timeoutMs);
+        watchers.add(check);
+        void exited.then(check);
+        check();
+      });
+    },
     async stop(graceMs = 3_000) {
       if (status !== undefined) return;
       killGroup(pid, "SIGTERM");

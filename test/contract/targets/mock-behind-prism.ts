@@ -29,8 +29,8 @@ export const mockBehindPrismTarget: TargetFactory = {
     const { mock, logs } = startMock();
     const server = await mock.listen({ port: 0, hostname: "127.0.0.1" });
     const proxies = await Promise.all([
-      startPrism({ mode: "proxy", upstream: server.url, logLevel: "info" }),
-      startPrism({ mode: "proxy", upstream: server.url, validateRequest: false, logLevel: "info" }),
+      startPrism({ mode: "proxy", upstream: server.url }),
+      startPrism({ mode: "proxy", upstream: server.url, validateRequest: false }),
     ]).catch(async (error: unknown) => {
       await server.close();
       throw error;

@@ -1,26 +1,4 @@
-import { createServer } from "node:net";
 import type { ProcessGroup } from "./process-group.js";
-
-/**
- * A TCP port that was free on 127.0.0.1 a moment ago, for servers that cannot be told to listen on port 0 (Prism).
- * Another process may take it before the server binds; callers retry on EADDRINUSE.
- *
- * @throws Error when the operating system gives no port
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === "object") resolve(address.port);
-        else reject(new Error("freePort: no port assigned"));
-      });
-    });
-  });
-}
 
 /**
  * Polls `url` until an HTTP server answers it, whatever the status: readiness without sleeping a fixed time.

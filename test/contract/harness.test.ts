@@ -1,0 +1,77 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startPrism, type PrismServer } from "../helpers/prism.js";
+import { LineRingBuffer } from "../helpers/ring-buffer.js";
+import { describeOutcome, readOutcome, toRequest } from "./wire.js";
+
+/**
+ * The harness can fail: a proxy in front of an upstream that breaks the contract must turn its answers into failures,
+ * a Prism that cannot start must say why, and stopping must end the whole process group.
+ */
+function groupIsAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("Prism proxy in front of an upstream that breaks the contract", () => {
+  let upstream: Server;
+  let proxy: PrismServer;
+  beforeAll(async () => {
+    // Answers every request with an error body lacking the contract's required `code`.
+    upstream = createServer((_req, res) => {
+      res.writeHead(422, { "content-type": "application/json" }).end(JSON.stringify({ description: "no code here" }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const address = upstream.address();
+    if (address === null || typeof address !== "object") throw new Error("no upstream address");
+    proxy = await startPrism({ mode: "proxy", upstream: `http://127.0.0.1:${address.port}`, validateRequest: false });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  it("turns the broken 422 into a 500 naming the violation, so a test expecting 422 fails", async () => {
+    const outcome = await readOutcome(await fetch(toRequest(proxy.url, { body: { title: "" } })), "violations");
+    expect(outcome.status, describeOutcome(outcome)).toBe(500);
+    expect(outcome.violations).toContainEqual(
+      expect.objectContaining({ location: ["response", "body"], code: "required", message: expect.stringContaining("'code'") }),
+    );
+  });
+
+  it("keeps Prism's output for a failing test's report", async () => {
+    // Prism writes its log line after answering: wait for it rather than for a fixed time.
+    await vi.waitFor(() => expect(proxy.logs()).toMatch(/upstream call to \/v1\/bots\/.*flow_message has returned 422/), {
+      timeout: 5_000,
+    });
+  });
+});
+
+describe("starting and stopping Prism", () => {
+  it("stop() ends the whole process group", async () => {
+    const prism = await startPrism({ mode: "mock" });
+    expect(groupIsAlive(prism.process.pid)).toBe(true);
+    await prism.stop();
+    expect(groupIsAlive(prism.process.pid)).toBe(false);
+    expect(prism.process.exitStatus()).toMatch(/signal|exit code/);
+  });
+
+  it("a Prism that cannot start fails at once with its output, instead of waiting for a timeout", async () => {
+    const started = Date.now();
+    await expect(startPrism({ mode: "mock", spec: "/nonexistent/openapi.yaml" })).rejects.toThrow(/prism mock ended .*nonexistent/s);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("LineRingBuffer", () => {
+  it("keeps the last lines, joins lines split across chunks, and says how many it dropped", () => {
+    const buffer = new LineRingBuffer(2);
+    buffer.push("one\ntw");
+    buffer.push("o\nthree\nfou");
+    expect(buffer.toString()).toBe("[1 earlier lines dropped]\ntwo\nthree\nfou");
+  });
+});

@@ -29,3 +29,4 @@ export type { DryRunRequest } from "./client/dry-run.js";
 export { maskUserId } from "./client/redact.js";
 export { JelouError } from "./errors/jelou-error.js";
 export type { JelouErrorInit, JelouErrorJSON, JelouErrorKind } from "./errors/jelou-error.js";
+export { verifyJelouSignature, signJelouWebhook } from "./webhook/verify-signature.js";

@@ -85,6 +85,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__mock/messages/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate the recipient completing the message's Flow
+         * @description Produces the reply event of the message, as if its recipient had completed the Flow with `answers`: Meta's `nfm_reply` (the answers as a JSON string with the `flow_token`) plus the conversation, the flow name and the `payload` sent with the message. With a webhook configured (`--webhook URL --webhook-secret S`, or the `webhook` option), the event is POSTed there, signed in `X-Jelou-Signature: sha256=<hex>` (HMAC-SHA256 of the body), and retried with backoff when delivery fails; `delivery` says how it stands when this answer is sent.
+         */
+        post: operations["replyToMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__mock/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List simulated reply events, newest first
+         * @description The reply events produced so far, each with its webhook delivery as it stands now.
+         */
+        get: operations["listReplies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__mock/rejections": {
         parameters: {
             query?: never;
@@ -427,6 +467,115 @@ export interface components {
             /** @description The client ids that may use this bot. Left out, any; otherwise others get 403 `forbidden_bot`. */
             clientIds?: string[];
         };
+        /** @description What the recipient entered in the Flow. */
+        FlowReplyRequest: {
+            /**
+             * @description The Flow's fields and their values, as its screens name them. A `flow_token` here replaces the default one (the message's `parameters.flow_token` when it had one, otherwise the message id).
+             * @example {
+             *       "date": "2026-02-01",
+             *       "time": "10:30"
+             *     }
+             */
+            answers?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The reply event the mock produces and POSTs to its webhook: a simulation, since Jelou does not publish how a Flow reply reaches an integrator. `message` is Meta's inbound `interactive` message of type `nfm_reply`. */
+        FlowReplyEvent: {
+            /**
+             * @description The event id, also a key for de-duplicating deliveries.
+             * @example evt_3f9a1c0b7d2e4a68
+             */
+            id: string;
+            /** @constant */
+            type: "flow_reply";
+            /**
+             * @description Always true, so a handler never mistakes a mock event for a real one.
+             * @constant
+             */
+            simulated: true;
+            /** @description ISO 8601 in UTC with milliseconds. */
+            createdAt: string;
+            botId: string;
+            userId: string;
+            /** @description `botId:userId`. */
+            conversation: string;
+            /** @description The inbox id of the flow message answered. */
+            messageId: string;
+            /** @description The `parameters.flow_name` of that message. */
+            flowName: string;
+            /** @description The `payload` sent with the message, returned unchanged. Absent when the message had none. */
+            payload?: {
+                [key: string]: unknown;
+            };
+            message: components["schemas"]["NfmReplyMessage"];
+        };
+        /** @description Meta's inbound message carrying a completed Flow, as WhatsApp delivers it to every provider. */
+        NfmReplyMessage: {
+            /** @description The recipient who completed the Flow (the message's `userId`). */
+            from: string;
+            /**
+             * @description A simulated WhatsApp message id.
+             * @example wamid.SIM0A1B2C3D4E5F60718293A4
+             */
+            id: string;
+            /** @description Unix time in seconds, as a string, as WhatsApp sends it. */
+            timestamp: string;
+            /** @constant */
+            type: "interactive";
+            /** @description The message this reply answers. */
+            context: {
+                id: string;
+            };
+            interactive: {
+                /** @constant */
+                type: "nfm_reply";
+                nfm_reply: {
+                    /** @constant */
+                    name: "flow";
+                    /** @constant */
+                    body: "Sent";
+                    /**
+                     * @description The answers as a JSON **string**, with `flow_token` first.
+                     * @example {"flow_token":"msg_lq2x3k0000001","date":"2026-02-01"}
+                     */
+                    response_json: string;
+                };
+            };
+        };
+        /** @description One reply event's delivery to the webhook. `retrying` waits for its next attempt; `delivered` and `failed` are final. Holds no secret: the URL is shown without credentials or query. */
+        WebhookDelivery: {
+            /**
+             * @description Also sent as the `X-Jelou-Delivery` header.
+             * @example whd_5b1e9c3a7f2d4e60
+             */
+            id: string;
+            eventId: string;
+            /** @description The webhook's origin and path. */
+            url: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "delivered" | "failed";
+            attempts: number;
+            maxAttempts: number;
+            /** @description The HTTP status of the last answer, when there was one. */
+            responseStatus?: number;
+            /** @description Why the last attempt failed. */
+            error?: string;
+            /** @description When the next attempt is due, while `retrying`. */
+            nextAttemptAt?: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @description A reply event and, with a webhook, its delivery. */
+        FlowReplyRecord: {
+            event: components["schemas"]["FlowReplyEvent"];
+            delivery?: components["schemas"]["WebhookDelivery"];
+        };
+        FlowReplyList: {
+            /** @description The webhook reply events are sent to (origin and path), when one is configured. */
+            webhook?: string;
+            replies: components["schemas"]["FlowReplyRecord"][];
+        };
     };
     responses: {
         /** @description A query parameter is not valid; `errors` names it. */
@@ -656,6 +805,60 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    replyToMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The message id (the `X-Message-Id` of the 200 answer), or `latest` for the newest message.
+                 * @example latest
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The answers; an empty body means no answers (`{}`). */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FlowReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The reply event, and its webhook delivery when a webhook is configured. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowReplyRecord"];
+                };
+            };
+            400: components["responses"]["BadBody"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+        };
+    };
+    listReplies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply events, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowReplyList"];
+                };
+            };
         };
     };
     listRejections: {

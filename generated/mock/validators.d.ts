@@ -59,11 +59,25 @@ export declare const validateBotsState: Validator<components["schemas"]["BotsSta
 export declare const validateBotRegistry: Validator<components["schemas"]["BotRegistry"]>;
 /** Checks a value against `components.schemas.BotEntry` of mock/openapi.yaml. */
 export declare const validateBotEntry: Validator<components["schemas"]["BotEntry"]>;
+/** Checks a value against `components.schemas.FlowReplyRequest` of mock/openapi.yaml. */
+export declare const validateFlowReplyRequest: Validator<components["schemas"]["FlowReplyRequest"]>;
+/** Checks a value against `components.schemas.FlowReplyEvent` of mock/openapi.yaml. */
+export declare const validateFlowReplyEvent: Validator<components["schemas"]["FlowReplyEvent"]>;
+/** Checks a value against `components.schemas.NfmReplyMessage` of mock/openapi.yaml. */
+export declare const validateNfmReplyMessage: Validator<components["schemas"]["NfmReplyMessage"]>;
+/** Checks a value against `components.schemas.WebhookDelivery` of mock/openapi.yaml. */
+export declare const validateWebhookDelivery: Validator<components["schemas"]["WebhookDelivery"]>;
+/** Checks a value against `components.schemas.FlowReplyRecord` of mock/openapi.yaml. */
+export declare const validateFlowReplyRecord: Validator<components["schemas"]["FlowReplyRecord"]>;
+/** Checks a value against `components.schemas.FlowReplyList` of mock/openapi.yaml. */
+export declare const validateFlowReplyList: Validator<components["schemas"]["FlowReplyList"]>;
 /** Checks the path and query parameters of `listMessages` (mock/openapi.yaml), as one object. */
 export declare const validateListMessagesParameters: Validator<NonNullable<operations["listMessages"]["parameters"]["query"]>>;
 /** Checks the path and query parameters of `waitForMessage` (mock/openapi.yaml), as one object. */
 export declare const validateWaitForMessageParameters: Validator<NonNullable<operations["waitForMessage"]["parameters"]["query"]>>;
 /** Checks the path and query parameters of `getMessage` (mock/openapi.yaml), as one object. */
 export declare const validateGetMessageParameters: Validator<NonNullable<operations["getMessage"]["parameters"]["path"]>>;
+/** Checks the path and query parameters of `replyToMessage` (mock/openapi.yaml), as one object. */
+export declare const validateReplyToMessageParameters: Validator<NonNullable<operations["replyToMessage"]["parameters"]["path"]>>;
 /** Checks the path and query parameters of `listRejections` (mock/openapi.yaml), as one object. */
 export declare const validateListRejectionsParameters: Validator<NonNullable<operations["listRejections"]["parameters"]["query"]>>;

@@ -1,0 +1,126 @@
+/**
+ * Simulated Flow replies: turns "the recipient completed this Flow with these answers" into a reply event, keeps the
+ * latest events with their webhook delivery, sends each to the webhook when one is configured, and tells subscribers (the
+ * inbox page) about every change.
+ */
+import type { components } from "../../generated/mock/openapi.js";
+import { buildFlowReplyEvent } from "./reply-event.js";
+import { createWebhookSender, type WebhookDelivery, type WebhookSender } from "./webhook-sender.js";
+import type { InboxMessageView } from "../ui/inbox-types.js";
+
+/** Where the mock POSTs reply events. */
+export interface WebhookOptions {
+  url: string;
+  /** The HMAC-SHA256 key of `X-Jelou-Signature`. */
+  secret: string;
+  /** Attempts per event, the first included. @default 4 */
+  maxAttempts?: number;
+  /** The wait before the first retry, doubled for each later one, capped at 5 s. @default 250 */
+  backoffMs?: number;
+  /** How long one attempt may take. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** A reply event and, with a webhook, its delivery as it stands now (`FlowReplyRecord` in `mock/openapi.yaml`). */
+export type FlowReplyRecord = components["schemas"]["FlowReplyRecord"];
+
+/** What {@link FlowReplies.subscribe} listeners receive. */
+export type FlowReplyChange =
+  | { type: "reply"; reply: FlowReplyRecord }
+  | { type: "delivery"; delivery: WebhookDelivery };
+
+/** Options of {@link createFlowReplies}. */
+export interface FlowRepliesOptions {
+  /** Finds the message a reply answers (`"latest"` included). */
+  inbox: { get(id: string): InboxMessageView | undefined };
+  webhook?: WebhookOptions;
+  /** How many reply events are kept; older ones are dropped first. @default 1000 */
+  maxReplies?: number;
+  /** The fetch webhook deliveries use (for tests). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The simulated replies of one mock. */
+export interface FlowReplies {
+  /**
+   * Completes the Flow of message `id` with `answers`: records the reply event and, with a webhook, starts delivering it.
+   * Returns `undefined` when no such message is in the inbox.
+   */
+  reply(id: string, answers: Record<string, unknown>): FlowReplyRecord | undefined;
+  /** The kept reply events, newest first, each with its delivery's current status. */
+  list(): FlowReplyRecord[];
+  /** The webhook as shown to people (no credentials), or `undefined` without one. */
+  readonly webhookUrl: string | undefined;
+  subscribe(listener: (change: FlowReplyChange) => void): () => void;
+  /** Resolves when every delivery has ended (delivered or failed). */
+  idle(): Promise<void>;
+  /** Stops retries; pending deliveries end `failed`. */
+  close(): void;
+}
+
+/**
+ * Creates the simulated Flow replies of a mock.
+ *
+ * @param options the inbox to answer from and the optional webhook
+ * @returns the replies
+ * @throws {TypeError} when the webhook URL or secret is unusable
+ * @example
+ * ```ts
+ * const replies = createFlowReplies({ inbox, webhook: { url: "http://127.0.0.1:3000/jelou", secret: "s3cret" } });
+ * const record = replies.reply("latest", { date: "2025-01-31" });
+ * record?.event.payload; // the payload sent with the message
+ * ```
+ */
+export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
+  const maxReplies = options.maxReplies ?? 1000;
+  const records: FlowReplyRecord[] = [];
+  const listeners = new Set<(change: FlowReplyChange) => void>();
+
+  function emit(change: FlowReplyChange): void {
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing page stream must not stop a reply or the other listeners.
+      }
+    }
+  }
+
+  const sender: WebhookSender | undefined = options.webhook
+    ? createWebhookSender({
+        ...options.webhook,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        onChange(delivery) {
+          const record = records.find((r) => r.delivery?.id === delivery.id);
+          if (record) record.delivery = delivery;
+          emit({ type: "delivery", delivery });
+        },
+      })
+    : undefined;
+
+  return {
+    webhookUrl: sender?.url,
+    reply(id, answers) {
+      const message = options.inbox.get(id);
+      if (!message) return undefined;
+      const event = buildFlowReplyEvent(message, answers);
+      const record: FlowReplyRecord = { event };
+      records.unshift(record);
+      if (records.length > maxReplies) records.length = maxReplies;
+      if (sender) record.delivery = sender.send(event);
+      emit({ type: "reply", reply: { ...record } });
+      return { ...record };
+    },
+    list() {
+      return records.map((record) => ({ ...record }));
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    idle: () => sender?.idle() ?? Promise.resolve(),
+    close() {
+      sender?.close();
+    },
+  };
+}

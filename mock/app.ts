@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { FLOW_MESSAGE_ROUTE, mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
+import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
+import { createInboxPage } from "./ui/inbox-page.js";
 
 /** Unknown routes worth a rejection entry: API calls gone astray, not a browser asking for /favicon.ico. */
 function isApiCall(method: string, path: string): boolean {
@@ -24,7 +26,10 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
 
   mountInspectionRoutes(app, ctx);
   mountFlowMessageRoute(app, ctx);
-  // The inbox page and the simulated Flow replies mount their routes here.
+  mountReplyRoutes(app, ctx.replies);
+  const page = createInboxPage({ inbox: ctx.inbox, replies: ctx.replies });
+  app.route("/", page.app);
+  ctx.onClose.push(page.closeStreams);
 
   app.notFound((c) => {
     const method = c.req.method;

@@ -46,6 +46,8 @@ function program(write: (text: string) => void, writeErr: (text: string) => void
     .option("--latency <ms>", "milliseconds added before each send is handled", wholeNumber(0), 0)
     .option("--chaos <probability>", "fail this share of sends at random (429, 500, 503)", probability)
     .option("--chaos-seed <n>", "seed of the chaos, for reproducible runs", wholeNumber(0), 1)
+    .option("--webhook <url>", "POST simulated Flow replies here, signed (X-Jelou-Signature: sha256=<hex>)")
+    .option("--webhook-secret <secret>", "the HMAC-SHA256 key of X-Jelou-Signature (with --webhook)")
     .option("--verbose", "print one line per send (phone numbers masked)", false)
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: writeErr })
@@ -64,6 +66,8 @@ interface Flags {
   latency: number;
   chaos?: number;
   chaosSeed: number;
+  webhook?: string;
+  webhookSecret?: string;
   verbose: boolean;
 }
 
@@ -103,6 +107,11 @@ export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): P
   if (flags.clientSecret !== undefined) options.clientSecret = flags.clientSecret;
   if (flags.bots !== undefined) options.bots = flags.bots;
   if (flags.verbose) options.logger = (line) => out(`${line}\n`);
+  if ((flags.webhook === undefined) !== (flags.webhookSecret === undefined)) {
+    err("jelou-flow mock: --webhook and --webhook-secret go together: the receiver verifies each reply with the secret.\n");
+    return EXIT_USAGE;
+  }
+  if (flags.webhook !== undefined) options.webhook = { url: flags.webhook, secret: flags.webhookSecret as string };
 
   let mock;
   try {
@@ -127,6 +136,7 @@ export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): P
   if (flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1") {
     err(`Warning: listening on ${flags.host}; the inspection API under /__mock/ takes no credentials.\n`);
   }
+  if (mock.replies.webhookUrl !== undefined) out(`Flow replies are POSTed, signed, to ${mock.replies.webhookUrl}\n`);
   out("Press Ctrl-C to stop.\n");
   io.onListening?.(server.url);
 

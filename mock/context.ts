@@ -4,6 +4,7 @@ import type { IdSource } from "./bounded-log.js";
 import type { Faults } from "./faults.js";
 import type { Inbox } from "./inbox.js";
 import type { Registry } from "./registry.js";
+import type { FlowReplies } from "./replies/flow-replies.js";
 
 /**
  * What every route of the mock shares. Routes added to the app (the inbox page, simulated replies) receive it too.
@@ -25,6 +26,10 @@ export interface MockContext {
   startedAt: Date;
   /** Answers that the in-process `fetch` must turn into a network error (a `drop` fault without a socket). */
   dropped: WeakSet<Response>;
+  /** Simulated Flow replies: the reply route, the inbox page and the webhook use them. */
+  replies: FlowReplies;
+  /** Run when an HTTP server of the mock starts closing, to end what would hold it open (the page's event streams). */
+  onClose: Array<() => void>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Faults } from "./faults.js";
 import { Inbox } from "./inbox.js";
 import { listenHttp } from "./listen.js";
 import { Registry } from "./registry.js";
+import { createFlowReplies, type FlowReplies } from "./replies/flow-replies.js";
 import type { ListenOptions, MockJelouOptions, MockServer } from "./types.js";
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -27,6 +28,8 @@ export interface MockJelou {
   inbox: Inbox;
   /** Scripted faults, chaos and latency. */
   faults: Faults;
+  /** Simulated Flow replies: `replies.reply(id, answers)` does what the page's "Complete flow" form does. */
+  replies: FlowReplies;
   /** The shared state the routes use, for routes mounted on top of the mock. */
   context: MockContext;
   /** Serves the app over HTTP, on 127.0.0.1 and a free port by default. */
@@ -92,6 +95,8 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     requestIds: new IdSource(),
     startedAt: new Date(),
     dropped: new WeakSet(),
+    replies: createFlowReplies(options.webhook === undefined ? { inbox } : { inbox, webhook: options.webhook }),
+    onClose: [],
   };
   const app = createMockApp(context);
 
@@ -115,7 +120,8 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     fetch,
     inbox,
     faults: context.faults,
+    replies: context.replies,
     context,
-    listen: (listenOptions) => listenHttp(app, listenOptions),
+    listen: (listenOptions) => listenHttp(app, listenOptions, () => context.onClose.forEach((close) => close())),
   };
 }

@@ -27,6 +27,9 @@ export type {
   MockServer,
   RejectionFilter,
 } from "./types.js";
+export type { FlowReplies, FlowReplyChange, FlowReplyRecord, WebhookOptions } from "./replies/flow-replies.js";
+export type { FlowReplyEvent, NfmReplyMessage } from "./replies/reply-event.js";
+export type { DeliveryStatus, WebhookDelivery } from "./replies/webhook-sender.js";
 export { runMockCli } from "./cli.js";
 export type { MockCliIo } from "./cli.js";
 export { describeMock } from "./banner.js";

@@ -13,10 +13,11 @@ const DRAIN_MS = 1000;
  *
  * @param app the mock's app
  * @param options port (default 0, any free port) and hostname (default 127.0.0.1)
+ * @param onClose run as soon as `close` is called, to end long-lived answers (the inbox page's event streams)
  * @returns the base URL, the port, and `close`
  * @throws {Error} when the port cannot be listened on (EADDRINUSE, EACCES)
  */
-export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}): Promise<MockServer> {
+export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}, onClose?: () => void): Promise<MockServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = createAdaptorServer({ fetch: app.fetch, hostname }) as Server;
   await new Promise<void>((resolve, reject) => {
@@ -36,6 +37,7 @@ export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        onClose?.();
         const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
         force.unref();
         server.close(() => {

@@ -4,6 +4,7 @@
  */
 import type { components } from "../generated/mock/openapi.js";
 import type { FlowMessageBody } from "../src/index.js";
+import type { WebhookOptions } from "./replies/flow-replies.js";
 
 type MockSchemas = components["schemas"];
 
@@ -83,6 +84,11 @@ export interface MockJelouOptions {
    * Tests that must not depend on the environment pass false.
    */
   env?: boolean;
+  /**
+   * Where simulated Flow replies are POSTed, signed with `secret` in `X-Jelou-Signature: sha256=<hex>`, retried with
+   * backoff up to `maxAttempts` times (default 4). Without it, replies are recorded and shown on the page only.
+   */
+  webhook?: WebhookOptions;
 }
 
 /** Where {@link MockJelou.listen} serves. */

@@ -1,0 +1,101 @@
+/**
+ * The mock's inbox page, as a Hono app to mount on the mock: `GET /` (the page), its script and stylesheet from memory, and
+ * `GET /__mock/ui/events` (Server-Sent Events). The page reads only the inbox and the replies; it is never given the
+ * mock's credentials or the webhook secret, so it cannot show them.
+ */
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import type { FlowReplies } from "../replies/flow-replies.js";
+import { INBOX_SCRIPT } from "./assets/inbox-script.js";
+import { INBOX_STYLES } from "./assets/inbox-styles.js";
+import { InboxPage } from "./components/page.js";
+import { createEventHub, type EventHubOptions } from "./event-stream.js";
+import type { InboxSource } from "./inbox-types.js";
+import { pageFeed, toHtml } from "./page-events.js";
+
+/** Options of {@link createInboxPage}. */
+export interface InboxPageOptions {
+  inbox: InboxSource;
+  /** The simulated Flow replies, shown under their messages. */
+  replies?: FlowReplies;
+  /** Heartbeat and reconnection timing of the event stream. */
+  stream?: EventHubOptions;
+}
+
+/** The page's routes and the open streams to end on shutdown. */
+export interface InboxPageRoutes {
+  app: Hono;
+  /** Ends every open event stream, so the server can close without waiting for browsers. */
+  closeStreams(): void;
+}
+
+/**
+ * What a browser may do with the page: only this origin's script, styles and connections. Message text is escaped
+ * anyway; this makes any markup that slipped through inert too.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** The newest messages and rejections a page shows; past that, the inspection API and filters are the way in. */
+export const PAGE_LIMIT = 500;
+
+const SECURITY_HEADERS = {
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
+/**
+ * Creates the inbox page of a mock.
+ *
+ * @param options the inbox to show and the replies
+ * @returns the routes to mount (`app.route("/", page.app)`) and `closeStreams` for shutdown
+ * @example
+ * ```ts
+ * const page = createInboxPage({ inbox, replies });
+ * app.route("/", page.app);
+ * // when stopping: page.closeStreams(); server.close();
+ * ```
+ */
+export function createInboxPage(options: InboxPageOptions): InboxPageRoutes {
+  const { inbox, replies } = options;
+  const bootId = randomBytes(6).toString("hex");
+  const hub = createEventHub(options.stream);
+  const app = new Hono();
+
+  app.get("/", (c) => {
+    const page = (
+      <InboxPage
+        messages={inbox.list({ limit: PAGE_LIMIT })}
+        rejections={inbox.rejections({ limit: PAGE_LIMIT })}
+        limit={PAGE_LIMIT}
+        replies={replies?.list() ?? []}
+        webhookUrl={replies?.webhookUrl}
+        origin={new URL(c.req.url).origin}
+        bootId={bootId}
+      />
+    );
+    return c.html(`<!doctype html>\n${toHtml(page)}`, 200, SECURITY_HEADERS);
+  });
+
+  app.get("/__mock/ui/inbox.js", (c) =>
+    c.body(INBOX_SCRIPT, 200, { ...SECURITY_HEADERS, "content-type": "text/javascript; charset=utf-8" }),
+  );
+  app.get("/__mock/ui/inbox.css", (c) =>
+    c.body(INBOX_STYLES, 200, { ...SECURITY_HEADERS, "content-type": "text/css; charset=utf-8" }),
+  );
+  app.get("/__mock/ui/events", () =>
+    hub.open(pageFeed(inbox, replies), [{ event: "hello", data: JSON.stringify({ bootId }) }]),
+  );
+
+  return { app, closeStreams: () => hub.closeAll() };
+}

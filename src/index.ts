@@ -30,3 +30,18 @@ export { maskUserId } from "./client/redact.js";
 export { JelouError } from "./errors/jelou-error.js";
 export type { JelouErrorInit, JelouErrorJSON, JelouErrorKind } from "./errors/jelou-error.js";
 export { verifyJelouSignature, signJelouWebhook } from "./webhook/verify-signature.js";
+export { sendFlowMessages, BulkValidationError } from "./bulk/send-flow-messages.js";
+export { readRecipientsCsv, readCsvHeader } from "./bulk/csv-recipients.js";
+export { compileTemplate, TemplateError } from "./bulk/template.js";
+export type { MessageTemplate } from "./bulk/template.js";
+export { JournalInUseError } from "./bulk/journal.js";
+export type { JournalEntry } from "./bulk/journal.js";
+export type {
+  BulkErrorSummary,
+  BulkPlan,
+  BulkResult,
+  FlowMessageSender,
+  RecipientRow,
+  RecipientSource,
+  SendFlowMessagesOptions,
+} from "./bulk/types.js";

@@ -1,0 +1,139 @@
+import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
+import { JournalInUseError } from "../bulk/journal.js";
+import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
+import { compileTemplate, TemplateError } from "../bulk/template.js";
+import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
+import { clientFromEnv } from "./client-from-env.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+import { UsageError, type CliIo } from "./io.js";
+import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
+import { readJsonFile } from "./read-json-file.js";
+import { BulkTally, describeResult, summaryText } from "./bulk-report.js";
+
+/** The flags of `jelou-flow bulk`, as commander parses them. */
+export interface BulkFlags {
+  template: string;
+  bot?: string;
+  type?: string;
+  journal?: string;
+  resume?: boolean;
+  resendUnknown?: boolean;
+  skipInvalid?: boolean;
+  concurrency: number;
+  rate?: number;
+  dryRun?: boolean;
+  json?: boolean;
+  progress: "auto" | ProgressMode;
+  delimiter?: string;
+  userColumn: string;
+  timeout?: number;
+}
+
+/** Checks the header against the template before reading the rows, so a misspelt column is one error, not one per row. */
+async function checkColumns(csvPath: string, flags: BulkFlags, templateColumns: readonly string[]): Promise<string> {
+  let header;
+  try {
+    header = await readCsvHeader(csvPath, flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${csvPath}: ${code === "ENOENT" ? "no such file" : (error as Error).message}.`);
+  }
+  const { columns, delimiter } = header;
+  const missing = [flags.userColumn, ...templateColumns].filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${csvPath} has no column ${missing.map((c) => `"${c}"`).join(", ")} (its columns: ${columns.join(", ") || "none"}). ` +
+        `Add ${missing.length === 1 ? "it" : "them"} to the header line${missing.includes(flags.userColumn) ? `, or name the phone column with --user-column` : ""}.`,
+    );
+  }
+  if (flags.bot === undefined && !columns.includes("botId")) throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");
+  return delimiter;
+}
+
+/** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
+export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
+  const rawTemplate = await readJsonFile(flags.template, "--template");
+  let templateColumns: readonly string[];
+  try {
+    templateColumns = compileTemplate(rawTemplate).columns;
+  } catch (error) {
+    if (error instanceof TemplateError) throw new UsageError(`--template ${flags.template}: ${error.message}`);
+    throw error;
+  }
+  const delimiter = await checkColumns(csvPath, flags, templateColumns);
+  const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
+  const client: FlowMessageSender = flags.dryRun
+    ? { sendFlowMessage: () => Promise.reject(new Error("A dry run sends nothing.")) }
+    : clientFromEnv(io, flags.timeout === undefined ? {} : { timeoutMs: flags.timeout });
+
+  const stop = new AbortController();
+  const abortInFlight = new AbortController();
+  const mode: ProgressMode = flags.progress === "auto" ? (io.stderr.isTTY ? "bar" : "lines") : flags.progress;
+  let reporter: ProgressReporter | undefined;
+  const say = (text: string) => (reporter ? reporter.note(text) : io.stderr.write(`${text}\n`));
+  const unsubscribe = io.onInterrupt(() => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      say("Stopping: no new sends; waiting for the sends in flight. Press Ctrl-C again to abort them (they are then recorded as unknown).");
+    } else abortInFlight.abort(new Error("Interrupted twice"));
+  });
+  const emit = (record: unknown) => flags.json && io.stdout.write(`${JSON.stringify(record)}\n`);
+  const tally = new BulkTally();
+  let plan: BulkPlan | undefined;
+  try {
+    const results = sendFlowMessages(client, readRecipientsCsv(csvPath, { delimiter }), {
+      template: rawTemplate,
+      journal,
+      concurrency: flags.concurrency,
+      userColumn: flags.userColumn,
+      firstRowNumber: 2, // the header is row 1, as in a spreadsheet
+      signal: stop.signal,
+      abortInFlight: abortInFlight.signal,
+      ...(flags.bot !== undefined && { botId: flags.bot }),
+      ...(flags.type !== undefined && { type: flags.type }),
+      ...(flags.rate !== undefined && { ratePerSecond: flags.rate }),
+      ...(flags.resume && { resume: true }),
+      ...(flags.resendUnknown && { resendUnknown: true }),
+      ...(flags.skipInvalid && { skipInvalid: true }),
+      ...(flags.dryRun && { dryRun: true }),
+      onPlan(p) {
+        plan = p;
+        emit({ type: "plan", ...p });
+        io.stderr.write(
+          `Checked ${p.rows} rows: ${p.invalid} invalid, ${p.duplicates} duplicate, ${p.alreadySent} already sent, ` +
+            `${p.unknownBefore} unknown from an earlier run; ${p.toSend} to send.\n`,
+        );
+        if (p.invalid > 0 && !flags.skipInvalid) return;
+        if (flags.dryRun || p.toSend === 0) return;
+        io.stderr.write(`Journal: ${journal}\n`);
+        reporter = new ProgressReporter(io.stderr, mode, p.toSend);
+        reporter.start();
+      },
+      onSendStart: () => reporter?.sendStarted(),
+    });
+    for await (const result of results) {
+      tally.add(result);
+      emit({ type: "result", ...result });
+      reporter?.add(result);
+      const line = describeResult(result);
+      if (line && !(flags.json && (result.status === "invalid" || result.status === "duplicate"))) say(line);
+    }
+  } catch (error) {
+    reporter?.finish();
+    if (error instanceof BulkValidationError) {
+      io.stderr.write(`${error.message}\n`);
+      emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });
+      return EXIT.validation;
+    }
+    if (error instanceof JournalInUseError || error instanceof TemplateError) throw new UsageError(error.message);
+    if ((error as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${csvPath}: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    unsubscribe();
+  }
+  reporter?.finish();
+  const code: ExitCode = stop.signal.aborted ? EXIT.interrupted : tally.counts.unknown + tally.counts.unknownBefore > 0 ? EXIT.bulkUnknown : tally.counts.failed > 0 ? EXIT.bulkFailed : EXIT.ok;
+  io.stderr.write(summaryText(tally, { plan, journal, dryRun: flags.dryRun ?? false, interrupted: stop.signal.aborted }));
+  emit({ type: "summary", ...tally.counts, exitCode: code });
+  return code;
+}

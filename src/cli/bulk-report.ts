@@ -1,0 +1,54 @@
+import type { BulkPlan, BulkResult } from "../bulk/types.js";
+
+/** The counts of a bulk run, by outcome. */
+export class BulkTally {
+  readonly counts = { sent: 0, failed: 0, unknown: 0, skipped: 0, invalid: 0, duplicate: 0, unknownBefore: 0 };
+
+  add(result: BulkResult): void {
+    this.counts[result.status]++;
+    if (result.status === "skipped" && result.reason === "unknown_before") this.counts.unknownBefore++;
+  }
+}
+
+/** The line printed for a result worth a person's attention; undefined for sends that went well and rows skipped. */
+export function describeResult(r: BulkResult): string | undefined {
+  const who = r.userId === undefined ? "" : ` (${r.userId})`;
+  switch (r.status) {
+    case "invalid":
+      return r.problems.map((p) => `row ${r.row}${who}: ${p.message}`).join("\n");
+    case "duplicate":
+      return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
+    case "failed":
+      return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${r.error.message}`;
+    case "unknown":
+      return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${r.error.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The closing summary, with what to do next. */
+export function summaryText(
+  tally: BulkTally,
+  context: { plan: BulkPlan | undefined; journal: string; dryRun: boolean; interrupted: boolean },
+): string {
+  const c = tally.counts;
+  if (context.dryRun) return `Dry run: nothing was sent. ${context.plan?.toSend ?? 0} would be sent.\n`;
+  const lines = [`Sent ${c.sent}, failed ${c.failed}, unknown ${c.unknown}, skipped ${c.skipped} (already handled by an earlier run), duplicates ${c.duplicate}, invalid ${c.invalid}.`];
+  if (context.interrupted) {
+    const left = (context.plan?.toSend ?? 0) - c.sent - c.failed - c.unknown;
+    lines.push(`Stopped before ${left} send${left === 1 ? "" : "s"}. Run the same command with --resume to continue; nobody already sent is sent again.`);
+  }
+  if (c.failed > 0) lines.push(`${c.failed} failed and were not sent: run the same command with --resume to try them again.`);
+  if (c.unknown > 0) {
+    lines.push(
+      `${c.unknown} may or may not have reached Jelou (no answer). They are not sent again automatically: check with the recipients or Jelou, ` +
+        `then --resume --resend-unknown to send them again.`,
+    );
+  }
+  if (c.unknownBefore > 0) {
+    lines.push(`${c.unknownBefore} were left alone because an earlier run could not tell whether they were sent; --resend-unknown sends them again.`);
+  }
+  lines.push(`Journal: ${context.journal}`);
+  return `${lines.join("\n")}\n`;
+}

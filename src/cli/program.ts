@@ -1,0 +1,133 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
+import { UsageError, type CliIo } from "./io.js";
+import { integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
+import { runSend, type SendFlags } from "./send-command.js";
+import { runBulk, type BulkFlags } from "./bulk-command.js";
+import { runMock } from "./mock-command.js";
+
+const version = (createRequire(import.meta.url)("jelou-flow/package.json") as { version: string }).version;
+
+const ENVIRONMENT_HELP = `Environment:
+  JELOU_CLIENT_ID      your Jelou API client id (required to send)
+  JELOU_CLIENT_SECRET  your Jelou API client secret (required to send; never printed)
+  JELOU_BASE_URL       where to send, default https://api.jelou.ai (the mock: http://127.0.0.1:4010)`;
+
+const SEND_EXAMPLES = `Examples:
+  $ jelou-flow send --bot 8f3c2a7e-bot --to "+593 98 765 4321" --title Hello \\
+      --text "Complete this flow to get started" --caption Jelou --flow welcome_flow --cta "Start Flow"
+  $ jelou-flow send --file message.json --to 593987654321 --dry-run     # print the request and a curl, send nothing
+  $ jelou-flow send --file message.json --screen PICK_TIME --data '{"doctor":"Dr. Vera"}' --json`;
+
+const BULK_EXAMPLES = `Examples:
+  $ jelou-flow bulk customers.csv --template survey.json --bot 8f3c2a7e-bot --dry-run   # check every row, send nothing
+  $ jelou-flow bulk customers.csv --template survey.json --bot 8f3c2a7e-bot --rate 10/s
+  $ jelou-flow bulk customers.csv --template survey.json --bot 8f3c2a7e-bot --resume    # after a crash or Ctrl-C
+
+customers.csv has a header line with a userId column (the phone number) and any columns the template uses:
+  userId,name,order
+  593987654321,Ana,A-1001
+survey.json is a flow message whose title, text, caption, payload and flow_action_payload.data may use {{name}}.
+The journal (default customers.csv.journal.jsonl) records every send, so nobody gets the message twice.`;
+
+const MOCK_EXAMPLES = `Examples:
+  $ jelou-flow mock --port 4010
+  $ jelou-flow mock --help        # every flag of the mock`;
+
+/** Builds the `jelou-flow` program; `setCode` receives the exit code of the command that ran. */
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command("jelou-flow")
+    .description("Send WhatsApp Flow messages through Jelou, one or a whole list, and run a local mock Jelou.")
+    .version(version, "-V, --version")
+    .showHelpAfterError("(run with --help for usage and examples)")
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .addHelpText("after", `\nExamples:\n  $ jelou-flow send --help\n  $ jelou-flow bulk customers.csv --template survey.json --bot 8f3c2a7e-bot --rate 10/s\n  $ jelou-flow mock --port 4010\n\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`);
+
+  program
+    .command("send")
+    .description("Send one flow message. Flags override the fields of --file.")
+    .option("--file <message.json>", "the message as a JSON file (title, text, caption, parameters, payload; botId and userId optional)")
+    .option("--bot <botId>", "the bot that sends")
+    .option("--to <phone>", "the recipient's phone number, such as 593987654321 or +593 98 765 4321")
+    .option("--title <text>", "header, 1-60 characters")
+    .option("--text <text>", "body, 1-1024 characters")
+    .option("--caption <text>", "footer, 1-60 characters")
+    .option("--flow <slug>", "parameters.flow_name: the Flow to open")
+    .option("--cta <text>", "parameters.flow_cta: the button, 1-20 characters, no emoji")
+    .option("--screen <id>", "parameters.flow_action_payload.screen: the first screen")
+    .option("--data <json>", "parameters.flow_action_payload.data: initial screen data, a JSON object", jsonObjectFlag("--data"))
+    .option("--payload <json>", "payload returned with the Flow reply, a JSON object", jsonObjectFlag("--payload"))
+    .option("--type <type>", "the optional type query parameter")
+    .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
+    .option("--dry-run", "print the request (credentials redacted) and an equivalent curl; send nothing")
+    .option("--json", "print one JSON object on stdout, for scripts")
+    .addHelpText("after", `\n${SEND_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: see jelou-flow --help.\n`)
+    .action(async (flags: SendFlags) => setCode(await runSend(flags, io)));
+
+  program
+    .command("bulk")
+    .description("Send a flow message to every recipient of a CSV file, exactly once each.")
+    .argument("<recipients.csv>", "header line with a userId column, plus any columns the template uses")
+    .requiredOption("--template <message.json>", "the message, with {{column}} placeholders")
+    .option("--bot <botId>", "the bot that sends (or a botId column)")
+    .option("--type <type>", "the optional type query parameter")
+    .option("--journal <file>", "where every send is recorded (default <recipients.csv>.journal.jsonl)")
+    .option("--resume", "continue the run recorded in the journal: skip everyone already sent")
+    .option("--resend-unknown", "with --resume, also send again recipients whose earlier send may have reached Jelou")
+    .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed)")
+    .option("--concurrency <n>", "sends in flight at once", integerFlag("--concurrency", 1, 256), 4)
+    .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min", rateFlag)
+    .option("--dry-run", "check every row and print what would be sent; send nothing")
+    .option("--json", "one JSON line per result on stdout, then a summary line")
+    .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default("auto"))
+    .option("--delimiter <char>", "CSV separator (default: guessed from the header among , ; and tab)")
+    .option("--user-column <name>", "the column holding the phone number", "userId")
+    .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
+    .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 130 interrupted; see jelou-flow --help.\n`)
+    .action(async (csv: string, flags: BulkFlags) => setCode(await runBulk(csv, flags, io)));
+
+  program
+    .command("mock")
+    .description("Run the mock Jelou locally (its flags: jelou-flow mock --help).")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[args...]", "passed to the mock")
+    .addHelpText("after", `\n${MOCK_EXAMPLES}\n`)
+    .action(async (args: string[]) => setCode(await runMock(args)));
+
+  return program;
+}
+
+/**
+ * Runs the `jelou-flow` command line with `argv` (without the node and script paths) and resolves with the exit code.
+ * Nothing here calls `process.exit`, so it runs in-process in tests.
+ *
+ * @param argv the arguments, such as `["send", "--dry-run", "--file", "m.json"]`
+ * @param io the streams, environment and signals to use
+ * @returns the exit code (see EXIT_CODES_HELP)
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), processIo());
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The mock parses its own flags, --help included: hand it everything after `mock`, untouched.
+  if (argv[0] === "mock") return runMock(argv.slice(1));
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      io.stderr.write(`Error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.unexpected;
+  }
+}

@@ -1,0 +1,122 @@
+import type { FieldProblem } from "../validation/field-problems.js";
+import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
+import { clientFromEnv } from "./client-from-env.js";
+import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
+import { UsageError, type CliIo } from "./io.js";
+import { readJsonFile } from "./read-json-file.js";
+
+/** The flags of `jelou-flow send`, as commander parses them. */
+export interface SendFlags {
+  bot?: string;
+  to?: string;
+  title?: string;
+  text?: string;
+  caption?: string;
+  flow?: string;
+  cta?: string;
+  screen?: string;
+  data?: Record<string, unknown>;
+  payload?: Record<string, unknown>;
+  type?: string;
+  file?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  timeout?: number;
+}
+
+/** What the client's errors carry that the command line shows; read by shape so any JelouError works. */
+interface ErrorLike {
+  kind?: string;
+  message: string;
+  problems?: FieldProblem[];
+  maybeSent?: boolean;
+  toJSON?: () => unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The message: the `--file` JSON first, each flag on top of it. */
+export async function messageFromFlags(flags: SendFlags): Promise<Record<string, unknown>> {
+  const base = flags.file === undefined ? {} : await readJsonFile(flags.file, "--file");
+  if (!isRecord(base)) throw new UsageError(`--file ${flags.file} must hold a JSON object: the message.`);
+  const message: Record<string, unknown> = { ...base };
+  const parameters: Record<string, unknown> = isRecord(base.parameters) ? { ...base.parameters } : {};
+  const set = (target: Record<string, unknown>, key: string, value: unknown) => {
+    if (value !== undefined) target[key] = value;
+  };
+  set(message, "botId", flags.bot);
+  set(message, "userId", flags.to);
+  set(message, "title", flags.title);
+  set(message, "text", flags.text);
+  set(message, "caption", flags.caption);
+  set(message, "payload", flags.payload);
+  set(parameters, "flow_name", flags.flow);
+  set(parameters, "flow_cta", flags.cta);
+  if (flags.screen !== undefined || flags.data !== undefined) {
+    const action: Record<string, unknown> = isRecord(parameters.flow_action_payload) ? { ...parameters.flow_action_payload } : {};
+    set(action, "screen", flags.screen);
+    set(action, "data", flags.data);
+    parameters.flow_action_payload = action;
+  }
+  if (Object.keys(parameters).length > 0 || "parameters" in base) message.parameters = parameters;
+  return message;
+}
+
+/** Prints an error for people: the message, each field problem, and whether the message may have gone out. */
+export function describeError(error: ErrorLike): string {
+  const lines = [`Error: ${error.message}`];
+  for (const p of error.problems ?? []) lines.push(`  - ${p.path || "(message)"}: ${p.message}`);
+  if (error.maybeSent) lines.push("  The message may have been sent: check before sending it again.");
+  return `${lines.join("\n")}\n`;
+}
+
+/** `jelou-flow send`: one message, from flags and/or a JSON file. Returns the exit code. */
+export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
+  const message = await messageFromFlags(flags);
+  // The same check the client makes, done before credentials are needed, so a message can be fixed without them.
+  const checked = validateFlowMessage(message as FlowMessageInput, flags.type === undefined ? {} : { type: flags.type });
+  if (!checked.ok) {
+    const error = { kind: "validation", message: `The message breaks ${checked.problems.length === 1 ? "1 rule" : `${checked.problems.length} rules`}; nothing was sent.`, problems: checked.problems };
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.validation, error })}\n`);
+    else io.stderr.write(describeError(error));
+    return EXIT.validation;
+  }
+  const client = clientFromEnv(io, { ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }), dryRun: flags.dryRun ?? false });
+  const controller = new AbortController();
+  const unsubscribe = io.onInterrupt(() => controller.abort(new Error("Interrupted")));
+  const options = { signal: controller.signal, ...(flags.type !== undefined && { type: flags.type }) };
+  try {
+    if (flags.dryRun) {
+      const request = await client.sendFlowMessage(message as FlowMessageInput, { ...options, dryRun: true });
+      if (flags.json) io.stdout.write(`${JSON.stringify(request)}\n`);
+      else {
+        io.stdout.write(`${request.method} ${request.url}\n`);
+        for (const [k, v] of Object.entries(request.headers)) io.stdout.write(`${k}: ${v}\n`);
+        io.stdout.write(`\n${JSON.stringify(request.body, null, 2)}\n\nThe same request with curl:\n${request.curl}\n`);
+        io.stderr.write("Dry run: nothing was sent.\n");
+      }
+      return EXIT.ok;
+    }
+    const result = await client.sendFlowMessage(message as FlowMessageInput, options);
+    if (flags.json) {
+      const { status, attempts, messageId, requestId, body } = result;
+      io.stdout.write(`${JSON.stringify({ ok: true, status, attempts, messageId, requestId, body })}\n`);
+    } else {
+      const id = result.messageId ? `, message id ${result.messageId}` : "";
+      const tries = result.attempts === 1 ? "1 attempt" : `${result.attempts} attempts`;
+      io.stdout.write(`Sent: HTTP ${result.status}${id} (${tries}).\n`);
+    }
+    return EXIT.ok;
+  } catch (raw) {
+    if (!isRecord(raw) || typeof raw.kind !== "string") throw raw;
+    const error = raw as unknown as ErrorLike;
+    const code = exitCodeForKind(error.kind);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message } })}\n`);
+    else io.stderr.write(describeError(error));
+    return code;
+  } finally {
+    unsubscribe();
+  }
+}

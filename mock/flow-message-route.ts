@@ -7,6 +7,7 @@ import {
 import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
 import type { MockContext, MockEnv } from "./context.js";
 import type { FaultDecision } from "./faults.js";
+import { MAX_NESTING, tooDeep } from "./nesting.js";
 import { readBodyLimited } from "./read-body.js";
 import { clip, jelouError, maskPhone } from "./responses.js";
 
@@ -169,6 +170,11 @@ async function accept(c: Context<MockEnv>, ctx: MockContext, facts: Facts): Prom
       2000,
     );
     return refuse(c, ctx, facts, 422, "unprocessable_entity", description, shown);
+  }
+  const deep = tooDeep(body, read.text.length);
+  if (deep !== undefined) {
+    const message = `${deep === "" ? "the body" : deep} nests more than ${MAX_NESTING} levels deep; the mock keeps at most ${MAX_NESTING}. Flatten it.`;
+    return refuse(c, ctx, facts, 422, "unprocessable_entity", message, [{ path: deep, rule: "maxDepth", message }]);
   }
   const message = body as FlowMessageBody;
 

@@ -1,0 +1,66 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AUTH, readAnswer, SEND_PATH, startTarget, type Target, validMessage } from "./harness.js";
+
+/** Anything a confused or hostile client might send to the send route. */
+const bodies = fc.oneof(
+  fc.json().map((text) => ({ text })),
+  fc.string({ unit: "binary", maxLength: 200 }).map((text) => ({ text })),
+  fc.jsonValue().map((value) => ({ text: JSON.stringify({ ...validMessage(), payload: { value } }) })),
+  fc.record({ key: fc.string(), value: fc.jsonValue() }).map(({ key, value }) => ({ text: JSON.stringify({ ...validMessage(), [key]: value }) })),
+  fc.integer({ min: 1, max: 3000 }).map((depth) => ({ text: `${"[".repeat(depth)}${"]".repeat(depth)}` })),
+  fc
+    .integer({ min: 900, max: 5000 })
+    .map((depth) => ({ text: JSON.stringify({ ...validMessage(), payload: {} }).replace('"payload":{}', `"payload":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`) })),
+);
+
+const segment = fc.oneof(
+  fc.constantFrom("bot-1", "593987654321", "%00", "%E0%A4%A", "..", "%2F", "a b", "+593", "0"),
+  fc.string({ maxLength: 20 }).map(encodeURIComponent),
+);
+
+const paths = fc.oneof(
+  fc.constant(SEND_PATH),
+  fc.tuple(segment, segment).map(([bot, user]) => `/v1/bots/${bot}/users/${user}/flow_message`),
+  fc.tuple(segment, segment, fc.string({ maxLength: 10 })).map(([bot, user, q]) => `/v1/bots/${bot}/users/${user}/flow_message?type=${encodeURIComponent(q)}&x=${q.length}`),
+  fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join("/")}`),
+);
+
+const headers = fc.record({
+  authorization: fc.oneof(fc.constant(AUTH), fc.string({ maxLength: 40 }), fc.string({ maxLength: 30 }).map((s) => `Basic ${s}`)),
+  "content-type": fc.oneof(fc.constant("application/json"), fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s))),
+});
+
+const requests = fc.record({
+  method: fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH"),
+  path: paths,
+  headers,
+  body: bodies,
+});
+
+describe.each(["in-process", "http"] as const)("fuzzing the send route (%s)", (mode) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await startTarget(mode, { maxMessages: 50, maxRejections: 50 });
+  });
+  afterAll(() => target.close());
+
+  it("never answers 5xx nor breaks the contract, and the inspection API keeps working", async () => {
+    await fc.assert(
+      fc.asyncProperty(requests, async ({ method, path, headers: h, body }) => {
+        const init: RequestInit = { method, headers: h };
+        if (method !== "GET") init.body = body.text;
+        const response = await target.call(path, init);
+        expect(response.status).toBeLessThan(500);
+        // The Jelou API and unknown routes answer JSON of the contract; a GET may also land on the inbox page.
+        const isPage = method === "GET" && response.status === 200 && !path.startsWith("/v1/");
+        if (isPage) await response.arrayBuffer();
+        else await readAnswer(response, { allow405: true });
+      }),
+      { numRuns: mode === "http" ? 150 : 400, seed: 20_261_124 },
+    );
+    for (const p of ["/__mock/messages?limit=100", "/__mock/rejections?limit=100", "/__mock/health"]) {
+      expect((await target.call(p)).status).toBe(200);
+    }
+  });
+});

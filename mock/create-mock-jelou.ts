@@ -44,7 +44,9 @@ function connectionDropped(): TypeError {
 
 function toRequest(input: Request | string | URL, init: RequestInit | undefined): Request {
   if (input instanceof Request) return init === undefined ? input : new Request(input, init);
-  return new Request(new URL(input, IN_PROCESS_ORIGIN), init);
+  // A path is appended, not resolved: `//x` would otherwise be read as a URL of host `x`.
+  const url = typeof input === "string" && input.startsWith("/") ? `${IN_PROCESS_ORIGIN}${input}` : input;
+  return new Request(new URL(url, IN_PROCESS_ORIGIN), init);
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createMockJelou, FaultSpecError } from "../../mock/index.js";
-import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, startTarget, type Target, USER, validMessage } from "./harness.js";
+import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, startTarget, useTarget, USER, validMessage } from "./harness.js";
 
 const OTHER_USER = "14155550100";
 const OTHER_PATH = `/v1/bots/${BOT}/users/${OTHER_USER}/flow_message`;
 
 describe.each(MODES)("faults (%s)", (mode) => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await startTarget(mode);
-  });
-  afterAll(() => target.close());
+  const target = useTarget(mode);
   beforeEach(() => {
     target.mock.inbox.clear();
     target.mock.faults.clear();

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, startTarget, type Target, USER, validMessage } from "./harness.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, useTarget, USER, validMessage } from "./harness.js";
 
 function withParameters(parameters: Record<string, unknown>): Record<string, unknown> {
   const message = validMessage();
@@ -40,11 +40,7 @@ const RULES: { name: string; body?: Record<string, unknown>; path?: string; fiel
 ];
 
 describe.each(MODES)("the send route (%s)", (mode) => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await startTarget(mode);
-  });
-  afterAll(() => target.close());
+  const target = useTarget(mode);
   beforeEach(() => {
     target.mock.inbox.clear();
   });
@@ -216,14 +212,8 @@ describe("in-process and HTTP give identical answers", () => {
     { name: "unknown route", body: validMessage(), path: "/v1/nope" },
     { name: "bad phone", body: validMessage(), path: `/v1/bots/${BOT}/users/abc/flow_message` },
   ];
-  let inProcess: Target;
-  let http: Target;
-  beforeAll(async () => {
-    [inProcess, http] = await Promise.all([startTarget("in-process"), startTarget("http")]);
-  });
-  afterAll(async () => {
-    await Promise.all([inProcess.close(), http.close()]);
-  });
+  const inProcess = useTarget("in-process");
+  const http = useTarget("http");
 
   it.each(requests)("$name", async ({ body, raw, headers, path }) => {
     const options = { raw: raw ?? false, headers: headers ?? {}, path: path ?? SEND_PATH };

@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUTH, readAnswer, SEND_PATH, startTarget, type Target, validMessage } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { AUTH, readAnswer, SEND_PATH, useTarget, validMessage } from "./harness.js";
 
 /** Anything a confused or hostile client might send to the send route. */
 const bodies = fc.oneof(
@@ -39,11 +39,7 @@ const requests = fc.record({
 });
 
 describe.each(["in-process", "http"] as const)("fuzzing the send route (%s)", (mode) => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await startTarget(mode, { maxMessages: 50, maxRejections: 50 });
-  });
-  afterAll(() => target.close());
+  const target = useTarget(mode, { maxMessages: 50, maxRejections: 50 });
 
   it("never answers 5xx nor breaks the contract, and the inspection API keeps working", async () => {
     await fc.assert(

@@ -2,9 +2,10 @@
  * Runs the mock's tests in both modes: in-process through `mock.fetch`, and over HTTP on 127.0.0.1 through the global
  * `fetch`. A test takes a {@link Target} and does not know which mode it is in.
  */
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { validateFlowMessageSent, validateJelouError } from "../../generated/validators.js";
 import { createMockJelou, type MockJelou, type MockJelouOptions, type MockServer } from "../../mock/index.js";
+import { createJelouClient, type JelouClient, type JelouClientOptions } from "../../src/index.js";
 
 export const CLIENT_ID = "test-client";
 export const CLIENT_SECRET = "s3cr3t-Value-That-Must-Not-Leak";
@@ -31,6 +32,8 @@ export const MODES: Mode[] = ["in-process", "http"];
 export interface Target {
   mode: Mode;
   mock: MockJelou;
+  /** The base URL over HTTP; undefined in-process. */
+  url?: string;
   /** Calls the mock; `path` starts with `/`. */
   call(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -48,7 +51,23 @@ export async function startTarget(mode: Mode, options: MockJelouOptions = {}): P
     return { mode, mock, call: (path, init) => mock.fetch(path, init), close: async () => {} };
   }
   const server: MockServer = await mock.listen({ port: 0 });
-  return { mode, mock, call: (path, init) => fetch(`${server.url}${path}`, init), close: () => server.close() };
+  return { mode, mock, url: server.url, call: (path, init) => fetch(`${server.url}${path}`, init), close: () => server.close() };
+}
+
+/**
+ * A target started before the suite's tests and closed after them (even when one fails). The object returned is
+ * filled in by `beforeAll`, so use it inside tests only.
+ *
+ * @param mode in-process or over HTTP
+ * @param options more options of createMockJelou
+ */
+export function useTarget(mode: Mode, options: MockJelouOptions = {}): Target {
+  const target = {} as Target;
+  beforeAll(async () => {
+    Object.assign(target, await startTarget(mode, options));
+  });
+  afterAll(() => target.close());
+  return target;
 }
 
 /** POSTs a JSON body (or a raw string) to the send route, with the suite's credentials unless overridden. */
@@ -94,4 +113,15 @@ export async function readAnswer(response: Response, options: { allow405?: boole
   const requestId = response.headers.get("x-request-id");
   if (requestId !== null) expect(requestId).toMatch(/^req_/);
   return { status: response.status, body, headers: response.headers };
+}
+
+/**
+ * The real client pointed at a target: over HTTP by its URL, in-process through `mock.fetch`.
+ *
+ * @param target the mock
+ * @param options more client options (credentials default to the suite's)
+ */
+export function clientFor(target: Target, options: JelouClientOptions = {}): JelouClient {
+  const where = target.url === undefined ? { baseUrl: "http://mock-jelou.local", fetch: target.mock.fetch } : { baseUrl: target.url };
+  return createJelouClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...where, ...options });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   validateBotsState,
   validateChaosState,
@@ -13,7 +13,7 @@ import {
   validateRejectionList,
 } from "../../generated/mock/validators.js";
 import { validateFlowMessage } from "../../generated/validators.js";
-import { BOT, MODES, send, startTarget, type Target, validMessage } from "./harness.js";
+import { BOT, MODES, send, useTarget, validMessage } from "./harness.js";
 
 type Check = ((data: unknown) => boolean) & { errors?: unknown };
 
@@ -36,16 +36,12 @@ interface Listed {
 }
 
 describe.each(MODES)("the inspection API (%s)", (mode) => {
-  let target: Target;
+  const target = useTarget(mode);
   const json = (method: string, body: unknown): RequestInit => ({
     method,
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  beforeAll(async () => {
-    target = await startTarget(mode);
-  });
-  afterAll(() => target.close());
   beforeEach(() => {
     target.mock.inbox.clear();
     target.mock.faults.clear();

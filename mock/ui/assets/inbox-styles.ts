@@ -106,7 +106,7 @@ aside section { background: var(--panel); border: 1px solid var(--line); border-
   background: rgba(255, 255, 255, 0.85); border-radius: 8px; padding: 0.75rem;
 }
 .detail { min-width: 0; }
-.detail:has(pre) { grid-column: 1 / -1; }
+.detail:has(pre), .detail-wide { grid-column: 1 / -1; }
 .detail dt { font-size: 0.72rem; text-transform: uppercase; letter-spacing: 0.04em; color: #3b4a54; font-weight: 600; }
 .detail dd { margin: 0; overflow-wrap: anywhere; font-size: 0.9rem; }
 .json { background: #f7f8fa; border: 1px solid #e4e7ea; border-radius: 6px; padding: 0.5rem; font-size: 0.78rem; max-height: 20rem; overflow: auto; }
@@ -143,4 +143,14 @@ details > summary { cursor: pointer; font-size: 0.88rem; color: var(--wa-teal-da
 .rejection-status { color: var(--danger); }
 .rejection-head time { color: var(--wa-muted); font-size: 0.8rem; }
 .problems { margin: 0.25rem 0; padding-left: 1.1rem; }
+
+@media (max-width: 600px) {
+  .topbar { padding: 0.6rem 0.75rem; }
+  .topbar button { font-size: 0.82rem; padding: 0.35rem 0.5rem; }
+  .actions { gap: 0.4rem; }
+  .filters { padding: 0.6rem 0.75rem; }
+  .layout { padding: 0.75rem; gap: 0.75rem; }
+  .messages { padding: 0.6rem 0.6rem 0.6rem 0.9rem; }
+  .usage-item { grid-template-columns: 7.5rem minmax(2rem, 1fr) 4.75rem; }
+}
 `;

@@ -9,8 +9,8 @@ import { TimeStamp } from "./time-stamp.js";
 /** A JSON value for people: indented, as text. */
 const Json: FC<{ value: unknown }> = ({ value }) => <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
 
-const Detail: FC<{ term: string; children: Child }> = ({ term, children }) => (
-  <div class="detail">
+const Detail: FC<{ term: string; wide?: boolean; children: Child }> = ({ term, wide, children }) => (
+  <div class={wide ? "detail detail-wide" : "detail"}>
     <dt>{term}</dt>
     <dd>{children}</dd>
   </div>
@@ -75,7 +75,7 @@ export const MessageCard: FC<{ message: InboxMessageView; replies: FlowReplyReco
         <Detail term="Received">
           <TimeStamp iso={message.receivedAt} format="long" />
         </Detail>
-        <Detail term="Message id">
+        <Detail term="Message id" wide>
           <code>{message.id}</code>
         </Detail>
         {message.clientId ? (

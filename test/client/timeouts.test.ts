@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createJelouClient, JelouError, type JelouClientOptions } from "../../src/index.js";
+import { hang, json, startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+
+let jelou: FakeJelou;
+beforeAll(async () => {
+  jelou = await startFakeJelou();
+});
+afterAll(() => jelou.close());
+beforeEach(() => jelou.reset());
+
+function client(options: Partial<JelouClientOptions> = {}) {
+  return createJelouClient({ clientId: "id", clientSecret: "secret", baseUrl: jelou.url, ...options });
+}
+
+function outcome(promise: Promise<unknown>): Promise<JelouError> {
+  return promise.then(
+    () => {
+      throw new Error("expected the send to fail");
+    },
+    (error: unknown) => error as JelouError,
+  );
+}
+
+/** Headers at once, then a body that never ends. */
+const stallBody = (_r: unknown, res: import("node:http").ServerResponse) => {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write("{");
+};
+
+describe("timeouts", () => {
+  it("ends an attempt after timeoutMs with kind timeout, scope attempt", async () => {
+    jelou.script(hang);
+    const started = performance.now();
+    const error = await outcome(client({ timeoutMs: 200 }).sendFlowMessage(validMessage()));
+    expect(error).toMatchObject({ kind: "timeout", timeout: "attempt", attempts: 1, maybeSent: true, retryable: false });
+    expect(error.message).toMatch(/got no answer in time\. No answer within timeoutMs \(200 ms\)/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("covers the answer's body too, not only its headers", async () => {
+    jelou.script(stallBody);
+    const error = await outcome(client({ timeoutMs: 200 }).sendFlowMessage(validMessage()));
+    expect(error).toMatchObject({ kind: "timeout", timeout: "attempt", maybeSent: true });
+  });
+
+  it("takes a per-send timeoutMs over the client's", async () => {
+    jelou.script(hang);
+    const error = await outcome(client({ timeoutMs: 60_000 }).sendFlowMessage(validMessage(), { timeoutMs: 100 }));
+    expect(error.timeout).toBe("attempt");
+  });
+
+  it("ends the whole call after totalTimeoutMs, retries and waits included, with scope total", async () => {
+    jelou.script(hang, hang, hang);
+    const started = performance.now();
+    const error = await outcome(client({ timeoutMs: 150, totalTimeoutMs: 250, retry: { unsafe: true, baseDelayMs: 1 } }).sendFlowMessage(validMessage()));
+    expect(error).toMatchObject({ kind: "timeout", timeout: "total", attempts: 2, maybeSent: true });
+    expect(error.message).toMatch(/totalTimeoutMs \(250 ms\)/);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("does not start a retry whose wait would pass the total deadline", async () => {
+    jelou.script(json(429, { code: "rate_limited" }, { "retry-after": "2" }));
+    const error = await outcome(client({ totalTimeoutMs: 1_000 }).sendFlowMessage(validMessage()));
+    expect(error).toMatchObject({ kind: "rate_limited", attempts: 1, retryAfterMs: 2_000 });
+  });
+});
+
+describe("the caller's AbortSignal", () => {
+  it("refuses to start when the signal has already fired: nothing sent", async () => {
+    const error = await outcome(client().sendFlowMessage(validMessage(), { signal: AbortSignal.abort() }));
+    expect(error).toMatchObject({ kind: "aborted", attempts: 0, maybeSent: false });
+    expect(jelou.received).toHaveLength(0);
+  });
+
+  it("aborts a request in flight, as maybe sent", async () => {
+    jelou.script(hang);
+    const controller = new AbortController();
+    const pending = outcome(client().sendFlowMessage(validMessage(), { signal: controller.signal }));
+    while (jelou.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const error = await pending;
+    expect(error).toMatchObject({ kind: "aborted", attempts: 1, maybeSent: true });
+    expect(error.message).toMatch(/was aborted/);
+  });
+
+  it("aborts the wait between attempts, as not sent when no attempt went through", async () => {
+    jelou.script(json(429, { code: "rate_limited" }, { "retry-after": "5" }));
+    const controller = new AbortController();
+    const pending = outcome(client().sendFlowMessage(validMessage(), { signal: controller.signal }));
+    while (jelou.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    controller.abort();
+    const error = await pending;
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error).toMatchObject({ kind: "aborted", attempts: 1, maybeSent: false });
+    expect(jelou.received).toHaveLength(1);
+  });
+
+  it("is told apart from a timeout: the caller's abort is aborted, the client's limit is timeout", async () => {
+    jelou.script(hang);
+    const error = await outcome(client({ timeoutMs: 5_000 }).sendFlowMessage(validMessage(), { signal: AbortSignal.timeout(100) }));
+    expect(error.kind).toBe("aborted");
+  });
+});

@@ -1,15 +1,10 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJelouClient } from "../../src/index.js";
-import { startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 const credentials = { clientId: "my_client_id", clientSecret: "my_client_secret" };
 

@@ -1,14 +1,9 @@
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError } from "../../src/index.js";
-import { closedPort, json, startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { closedPort, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 const SECRET = "s3cr3t-value-never-shown";
 const ENCODED = Buffer.from(`my_id:${SECRET}`).toString("base64");

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** A request the fake received, as it arrived. */
 export interface ReceivedRequest {
@@ -100,4 +101,32 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * Starts a fake Jelou for the current suite (closed after it, emptied before each test) and returns a handle that reads
+ * through to it once started.
+ */
+export function useFakeJelou(): FakeJelou {
+  let server: FakeJelou | undefined;
+  beforeAll(async () => {
+    server = await startFakeJelou();
+  });
+  afterAll(() => server?.close());
+  beforeEach(() => server?.reset());
+  const started = (): FakeJelou => {
+    if (server === undefined) throw new Error("the fake Jelou starts in beforeAll; use it inside tests");
+    return server;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get received() {
+      return started().received;
+    },
+    script: (...handlers) => started().script(...handlers),
+    reset: () => started().reset(),
+    close: () => started().close(),
+  };
 }

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createJelouClient, type RequestEvent, type ResponseEvent } from "../../src/index.js";
-import { closedPort, json, startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { closedPort, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 function recordingClient(baseUrl = jelou.url) {
   const requests: RequestEvent[] = [];

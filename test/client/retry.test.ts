@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, type JelouClientOptions, type RetryContext } from "../../src/index.js";
 import { backoffDelay } from "../../src/client/retry-policy.js";
 import { resolveRetry } from "../../src/client/config.js";
-import { closedPort, dropAfterBody, hang, json, startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { closedPort, dropAfterBody, hang, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 function client(options: Partial<JelouClientOptions> = {}) {
   return createJelouClient({

@@ -1,13 +1,8 @@
-import { afterAll, beforeEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, sendFlowMessage } from "../../src/index.js";
-import { startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 const credentials = { clientId: "my_client_id", clientSecret: "my_client_secret" };
 

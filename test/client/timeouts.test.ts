@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, type JelouClientOptions } from "../../src/index.js";
-import { hang, json, startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { hang, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
-beforeEach(() => jelou.reset());
+const jelou = useFakeJelou();
 
 function client(options: Partial<JelouClientOptions> = {}) {
   return createJelouClient({ clientId: "id", clientSecret: "secret", baseUrl: jelou.url, ...options });

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, type FlowMessageInput } from "../../src/index.js";
-import { startFakeJelou, validMessage, type FakeJelou } from "./fake-jelou.js";
+import { validMessage, useFakeJelou } from "./fake-jelou.js";
 
-let jelou: FakeJelou;
+const jelou = useFakeJelou();
 let fetchCalls = 0;
-beforeAll(async () => {
-  jelou = await startFakeJelou();
-});
-afterAll(() => jelou.close());
 beforeEach(() => {
-  jelou.reset();
   fetchCalls = 0;
 });
 

@@ -1,0 +1,125 @@
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runMockCli } from "../../mock/index.js";
+import { startProcessGroup, type ProcessGroup } from "../helpers/process-group.js";
+import { AUTH, SEND_PATH, validMessage } from "./harness.js";
+
+/** Runs the CLI in this process until `use` is done with its URL, then stops it as Ctrl-C would. */
+async function withCli(argv: string[], use: (url: string) => Promise<void>): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const controller = new AbortController();
+  let failure: unknown;
+  const code = await runMockCli(argv, {
+    stdout: (text) => (out += text),
+    stderr: (text) => (err += text),
+    signal: controller.signal,
+    onListening: (url) => {
+      use(url)
+        .catch((error: unknown) => (failure = error))
+        .finally(() => controller.abort());
+    },
+  });
+  if (failure !== undefined) throw failure;
+  return { code, out, err };
+}
+
+describe("runMockCli", () => {
+  it("prints the base URL, the inbox URL and the credential rule (never the secret), serves, and stops cleanly", async () => {
+    const { code, out } = await withCli(["--port", "0", "--client-id", "test-client", "--client-secret", "s3cr3t-Value-That-Must-Not-Leak"], async (url) => {
+      const response = await fetch(`${url}${SEND_PATH}`, {
+        method: "POST",
+        headers: { authorization: AUTH, "content-type": "application/json" },
+        body: JSON.stringify(validMessage()),
+      });
+      expect(response.status).toBe(200);
+    });
+    expect(code).toBe(0);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url).toBeDefined();
+    expect(out).toContain(`Base URL     ${url}`);
+    expect(out).toContain(`${url}/__mock/messages`);
+    expect(out).toContain('client id "test-client"');
+    expect(out).not.toContain("s3cr3t");
+    expect(out).toContain("Stopped. It accepted 1 and rejected 0 requests.");
+  });
+
+  it("says when any credentials pass, and checks a registry file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mock-cli-"));
+    const file = path.join(dir, "bots.json");
+    writeFileSync(file, JSON.stringify({ bots: { "bot-1": { flows: ["welcome_flow"] } } }));
+    try {
+      const { out } = await withCli(["--port", "0", "--bots", file, "--max-messages", "5"], async (url) => {
+        const other = await fetch(`${url}/v1/bots/bot-2/users/593987654321/flow_message`, {
+          method: "POST",
+          headers: { authorization: "Basic YTpi", "content-type": "application/json" },
+          body: JSON.stringify(validMessage()),
+        });
+        expect(other.status).toBe(404);
+        const health = (await (await fetch(`${url}/__mock/health`)).json()) as { inbox: { maxMessages: number } };
+        expect(health.inbox.maxMessages).toBe(5);
+      });
+      expect(out).toContain("any well-formed Basic");
+      expect(out).toContain("1 bots from the registry");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 on a wrong flag, a half-given credential or a broken registry, naming the problem", async () => {
+    const run = async (argv: string[]) => {
+      let err = "";
+      const code = await runMockCli(argv, { stdout: () => undefined, stderr: (t) => (err += t) });
+      return { code, err };
+    };
+    expect(await run(["--port", "abc"])).toMatchObject({ code: 2, err: expect.stringContaining("--port") });
+    expect(await run(["--nope"])).toMatchObject({ code: 2 });
+    expect(await run(["--client-id", "x"])).toMatchObject({ code: 2, err: expect.stringContaining("both a client id and a client secret") });
+    expect(await run(["--bots", "/nonexistent.json"])).toMatchObject({ code: 2, err: expect.stringContaining("Cannot read the bot registry") });
+    expect(await run(["--chaos", "2"])).toMatchObject({ code: 2 });
+  });
+
+  it("exits 0 after --help", async () => {
+    let out = "";
+    expect(await runMockCli(["--help"], { stdout: (t) => (out += t), stderr: () => undefined })).toBe(0);
+    expect(out).toContain("--max-messages");
+  });
+
+  it("exits 1 with a hint when the port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      let err = "";
+      const code = await runMockCli(["--port", String(port)], { stdout: () => undefined, stderr: (t) => (err += t) });
+      expect(code).toBe(1);
+      expect(err).toContain("--port 0");
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe("npm start", () => {
+  let group: ProcessGroup | undefined;
+  afterEach(async () => {
+    await group?.stop();
+  });
+
+  it("starts the mock, sends a demo message that reads back from /__mock/messages, and stops on SIGINT", async () => {
+    group = startProcessGroup("npm start", process.execPath, ["--conditions=source", "--import", "tsx", "scripts/start.ts"], {
+      env: { PORT: "0", JELOU_CLIENT_ID: "", JELOU_CLIENT_SECRET: "" },
+    });
+    await group.waitForOutput(/Press Ctrl-C to stop/, 30_000);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(group.logs())?.[1] as string;
+    const list = (await (await fetch(`${url}/__mock/messages`)).json()) as { messages: { botId: string; body: { title: string } }[] };
+    expect(list.messages).toHaveLength(1);
+    expect(list.messages[0]).toMatchObject({ botId: "demo-bot", body: { title: "Welcome to Clinic Norte" } });
+    process.kill(-group.pid, "SIGINT");
+    await group.waitForOutput(/Stopping the mock Jelou/, 10_000);
+    await expect.poll(() => group?.exitStatus(), { timeout: 5000 }).toBe("exit code 0");
+  });
+});

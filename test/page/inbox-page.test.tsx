@@ -153,3 +153,23 @@ describe("the inbox page's event stream", () => {
     expect(done).toBe(true);
   });
 });
+
+describe("a stalled page", () => {
+  it("is dropped once it has too much queued, instead of growing the mock's memory", async () => {
+    const { createEventHub } = await import("../../mock/ui/event-stream.js");
+    const hub = createEventHub({ maxQueuedBytes: 1000 });
+    let push: ((e: { event: string; data: string }) => void) | undefined;
+    let unsubscribed = false;
+    const response = hub.open((p) => {
+      push = p;
+      return () => {
+        unsubscribed = true;
+      };
+    });
+    expect(hub.size).toBe(1);
+    for (let i = 0; i < 200 && !unsubscribed; i++) push?.({ event: "message", data: "x".repeat(1000) });
+    expect(unsubscribed).toBe(true);
+    expect(hub.size).toBe(0);
+    await response.body?.cancel();
+  });
+});

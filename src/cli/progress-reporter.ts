@@ -58,7 +58,8 @@ export class ProgressReporter {
   }
 
   private draw(): void {
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    // A pseudo terminal may report 0 columns (size never set): take the classic 80 then.
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(`\r\x1b[2K${renderProgressBar(this.tracker.snapshot(), width)}`);
     this.drawn = true;
   }

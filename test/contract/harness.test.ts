@@ -49,17 +49,16 @@ describe("Prism proxy in front of an upstream that breaks the contract", () => {
       timeout: 5_000,
     });
   });
+
+  it("stop() ends the whole process group", async () => {
+    expect(groupIsAlive(proxy.process.pid)).toBe(true);
+    await proxy.stop();
+    expect(groupIsAlive(proxy.process.pid)).toBe(false);
+    expect(proxy.process.exitStatus()).toMatch(/signal|exit code/);
+  });
 });
 
 describe("starting and stopping Prism", () => {
-  it("stop() ends the whole process group", async () => {
-    const prism = await startPrism({ mode: "mock" });
-    expect(groupIsAlive(prism.process.pid)).toBe(true);
-    await prism.stop();
-    expect(groupIsAlive(prism.process.pid)).toBe(false);
-    expect(prism.process.exitStatus()).toMatch(/signal|exit code/);
-  });
-
   it("a Prism that cannot start fails at once with its output, instead of waiting for a timeout", async () => {
     const started = Date.now();
     await expect(startPrism({ mode: "mock", spec: "/nonexistent/openapi.yaml" })).rejects.toThrow(/prism mock ended .*nonexistent/s);

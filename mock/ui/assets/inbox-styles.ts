@@ -59,6 +59,7 @@ h2 { font-size: 1.05rem; margin: 0 0 0.75rem; }
 .count { font-weight: 400; color: var(--wa-muted); }
 aside section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin-bottom: 1.25rem; }
 .hint, .none { color: var(--wa-muted); font-size: 0.85rem; }
+.nowrap { white-space: nowrap; }
 
 .empty { background: var(--panel); border: 1px dashed #aab4ba; border-radius: 10px; padding: 1rem 1.25rem; }
 .empty h3 { margin-top: 0; }

@@ -159,7 +159,7 @@ export const InboxPage: FC<InboxPageProps> = ({ messages, rejections, replies, w
               ) : (
                 <p>
                   No webhook: reply events are recorded here only. Start the mock with{" "}
-                  <code>--webhook URL --webhook-secret SECRET</code> to have them POSTed, signed, to your handler.
+                  <code class="nowrap">--webhook URL</code> <code class="nowrap">--webhook-secret SECRET</code> to have them POSTed, signed, to your handler.
                 </p>
               )}
               <p class="hint">

@@ -112,27 +112,27 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
     DELETE: () => json(200, { cleared: inbox.clear() } satisfies Schemas["Cleared"]),
   });
 
-  // Registered before `/messages/:id`, which would otherwise take `wait` for an id.
-  route(app, `${p}/messages/wait`, {
-    GET: async (c) => {
-      const query = checkQuery<InboxFilter & { timeoutMs?: number }>(c.req.query(), validateWaitForMessageParameters, [
-        "timeoutMs",
-      ]);
-      if (!query.ok) return badQuery(query.problems);
-      const { timeoutMs = DEFAULT_WAIT_MS, ...filter } = query.value;
-      try {
-        const message = await inbox.waitFor({ ...filter, timeoutMs, signal: c.req.raw.signal });
-        return message === undefined ? new Response(null, { status: 204 }) : json(200, message);
-      } catch (error) {
-        if (error instanceof TypeError) return badQuery([{ path: "since", rule: "format", message: error.message }]);
-        throw error;
-      }
-    },
-  });
+  // `wait` is served by the `:id` route: a static segment beside a parameter at the same place makes Hono fall back
+  // from its RegExpRouter to the slower TrieRouter for every route, the send route included.
+  const waitForMessage = async (c: Context<MockEnv>): Promise<Response> => {
+    const query = checkQuery<InboxFilter & { timeoutMs?: number }>(c.req.query(), validateWaitForMessageParameters, [
+      "timeoutMs",
+    ]);
+    if (!query.ok) return badQuery(query.problems);
+    const { timeoutMs = DEFAULT_WAIT_MS, ...filter } = query.value;
+    try {
+      const message = await inbox.waitFor({ ...filter, timeoutMs, signal: c.req.raw.signal });
+      return message === undefined ? new Response(null, { status: 204 }) : json(200, message);
+    } catch (error) {
+      if (error instanceof TypeError) return badQuery([{ path: "since", rule: "format", message: error.message }]);
+      throw error;
+    }
+  };
 
   route(app, `${p}/messages/:id`, {
     GET: (c) => {
       const id = c.req.param("id") as string;
+      if (id === "wait") return waitForMessage(c);
       const message = inbox.get(id);
       if (message === undefined) {
         const what = id === "latest" ? "The inbox is empty" : `No message ${clip(id, 40)} in the inbox (it may have been evicted or cleared)`;

@@ -10,11 +10,15 @@ const decoder = new TextDecoder();
  *
  * @param request the request
  * @param limit the largest body accepted, in bytes
+ * @param declared its Content-Length header, when the caller has read it already (default: read from `request`)
  * @returns the text, or the refusal with the size when known
  */
-export async function readBodyLimited(request: Request, limit: number): Promise<BodyRead> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null) {
+export async function readBodyLimited(
+  request: Request,
+  limit: number,
+  declared: string | undefined = request.headers.get("content-length") ?? undefined,
+): Promise<BodyRead> {
+  if (declared !== undefined) {
     const bytes = Number(declared);
     if (bytes > limit) return { ok: false, bytes };
     // Node's HTTP parser holds the body to its Content-Length, so the adapter's fast path is safe over HTTP; the

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, useTarget, USER, validMessage } from "./harness.js";
+import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, startTarget, useTarget, USER, validMessage } from "./harness.js";
 
 function withParameters(parameters: Record<string, unknown>): Record<string, unknown> {
   const message = validMessage();
@@ -199,6 +199,14 @@ describe.each(MODES)("the send route (%s)", (mode) => {
       expect(answer.body.code).toBe("method_not_allowed");
       expect(answer.headers.get("allow")).toBe("POST");
     });
+  });
+});
+
+describe("the app's routing", () => {
+  it("stays on Hono's RegExpRouter: a route that forces the TrieRouter slows every request, the send route included", async () => {
+    const target = await startTarget("in-process");
+    await target.call("/__mock/health");
+    expect((target.mock.app.router as { name: string }).name).toBe("SmartRouter + RegExpRouter");
   });
 });
 

@@ -105,6 +105,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inbox page
+         * @description The messages as WhatsApp bubbles, the rejected requests, and the simulated replies, for a browser. Served with a Content-Security-Policy that allows only this origin's script and styles.
+         */
+        get: operations["getInboxPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__mock/ui/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live changes of the inbox, as Server-Sent Events
+         * @description The stream the inbox page listens to. It starts with `retry` and a `hello` event holding the id of this run of the mock (a page that sees it change reloads its lists), then sends `message`, `rejection`, `cleared`, `reply` and `delivery` events whose data is JSON with the server-rendered HTML of what changed, and a comment line every 15 seconds. A client that stops reading is disconnected once about 1 MB is queued for it.
+         */
+        get: operations["streamInboxEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__mock/replies": {
         parameters: {
             query?: never;
@@ -839,6 +879,52 @@ export interface operations {
             400: components["responses"]["BadBody"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["InvalidBody"];
+        };
+    };
+    getInboxPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    streamInboxEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; it stays open until the client leaves or the mock stops. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 1000
+                     *
+                     *     event: hello
+                     *     data: {"bootId":"5f1c2a9b7e3d"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
         };
     };
     listReplies: {

@@ -877,6 +877,15 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadBody"];
+            /** @description The request came from a web page of another origin (its `Origin` header says so), code `forbidden_origin`: only the inbox page and non-browser clients may simulate replies. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MockError"];
+                };
+            };
             404: components["responses"]["NotFound"];
             422: components["responses"]["InvalidBody"];
         };

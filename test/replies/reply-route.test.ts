@@ -84,6 +84,23 @@ describe("POST /__mock/messages/{id}/reply", () => {
     expect(mock.replies.list()).toHaveLength(0);
   });
 
+  it("refuses a reply asked for by a web page of another origin", async () => {
+    mock = createMockJelou({ env: false });
+    await send(mock);
+    const foreign = await mock.fetch("http://127.0.0.1:4010/__mock/messages/latest/reply", {
+      method: "POST",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()).code).toBe("forbidden_origin");
+    const own = await mock.fetch("http://127.0.0.1:4010/__mock/messages/latest/reply", {
+      method: "POST",
+      headers: { origin: "http://127.0.0.1:4010" },
+    });
+    expect(own.status).toBe(200);
+    expect(mock.replies.list()).toHaveLength(1);
+  });
+
   it("POSTs the event, signed, to the webhook, and reports the delivery", async () => {
     receiver = await startWebhookReceiver();
     const secret = "whsec_route";

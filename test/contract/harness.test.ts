@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { fetchOnFreshConnection } from "../helpers/http.js";
 import { startPrism, type PrismServer } from "../helpers/prism.js";
 import { LineRingBuffer } from "../helpers/ring-buffer.js";
 import { describeOutcome, readOutcome, toRequest } from "./wire.js";
@@ -36,7 +37,7 @@ describe("Prism proxy in front of an upstream that breaks the contract", () => {
   });
 
   it("turns the broken 422 into a 500 naming the violation, so a test expecting 422 fails", async () => {
-    const outcome = await readOutcome(await fetch(toRequest(proxy.url, { body: { title: "" } })), "violations");
+    const outcome = await readOutcome(await fetchOnFreshConnection(toRequest(proxy.url, { body: { title: "" } })), "violations");
     expect(outcome.status, describeOutcome(outcome)).toBe(500);
     expect(outcome.violations).toContainEqual(
       expect.objectContaining({ location: ["response", "body"], code: "required", message: expect.stringContaining("'code'") }),

@@ -16,10 +16,14 @@ export interface PrismServer {
   stop(): Promise<void>;
 }
 
+/** Prism's log level: `info` (the default) is what a failing test's report needs; `error` for load work, where info halves throughput. */
+export type PrismLogLevel = "info" | "error";
+
 export type PrismOptions =
-  | { mode: "mock"; spec?: string }
+  | { mode: "mock"; spec?: string; logLevel?: PrismLogLevel }
   | {
       mode: "proxy";
+      logLevel?: PrismLogLevel;
       /** The server Prism forwards to, such as the mock Jelou's URL. */
       upstream: string;
       spec?: string;
@@ -34,7 +38,7 @@ function prismArgs(options: PrismOptions): string[] {
   const spec = options.spec ?? OPENAPI_PATH;
   // Port 0: the system picks a free port and Prism prints it, so no other process can take it between choice and bind.
   // Info logging (Prism's default) is what a failing test's report needs; it costs throughput, which these tests do not.
-  const common = ["-p", "0", "-h", "127.0.0.1", "-v", "info"];
+  const common = ["-p", "0", "-h", "127.0.0.1", "-v", options.logLevel ?? "info"];
   if (options.mode === "mock") return ["mock", spec, ...common];
   // --errors turns an answer that breaks the contract into a 500 carrying the violations, instead of a log line.
   const args = ["proxy", spec, options.upstream, "--errors", ...common];

@@ -1,3 +1,4 @@
+import { fetchOnFreshConnection } from "./http.js";
 import type { ProcessGroup } from "./process-group.js";
 
 /**
@@ -19,8 +20,7 @@ export async function waitUntilAnswering(
       throw new Error(`${what} ended (${exit}) before answering ${url}\n${options.group?.commandLine}\n${options.group?.logs()}`);
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
+      await fetchOnFreshConnection(new Request(url), { timeoutMs: 1_000 });
       return;
     } catch {
       // Not listening yet.

@@ -1,3 +1,4 @@
+import { fetchOnFreshConnection } from "../../helpers/http.js";
 import { startPrism } from "../../helpers/prism.js";
 import { readOutcome, toRequest } from "../wire.js";
 import { ALL_CAPABILITIES, recordedIn, startMock } from "./mock-in-process.js";
@@ -39,7 +40,7 @@ export const mockBehindPrismTarget: TargetFactory = {
     return {
       async send(request, intent) {
         const proxy = intent === "accept" ? validating : responsesOnly;
-        return readOutcome(await fetch(toRequest(proxy.url, request)), "body");
+        return readOutcome(await fetchOnFreshConnection(toRequest(proxy.url, request)), "body");
       },
       recorded: recordedIn(mock),
       logs: () =>

@@ -1,3 +1,4 @@
+import { fetchOnFreshConnection } from "../../helpers/http.js";
 import { startPrism } from "../../helpers/prism.js";
 import { readOutcome, toRequest } from "../wire.js";
 import type { TargetFactory } from "./target.js";
@@ -21,7 +22,7 @@ export const prismMockTarget: TargetFactory = {
   async start() {
     const prism = await startPrism({ mode: "mock" });
     return {
-      send: async (request) => readOutcome(await fetch(toRequest(prism.url, request)), "violations"),
+      send: async (request) => readOutcome(await fetchOnFreshConnection(toRequest(prism.url, request)), "violations"),
       logs: () => `--- prism mock ---\n${prism.logs()}`,
       close: () => prism.stop(),
     };

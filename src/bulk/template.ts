@@ -72,33 +72,68 @@ export function compileTemplate(template: unknown): MessageTemplate {
         `found one in ${misplaced.join(", ")}. Write that value out, or use a column such as botId for the bot.`,
     );
   }
+  // Compiled once into a tree of parts, so that filling 100,000 rows runs no regular expression at all.
+  const root = compileNode(template, "");
   return {
     columns,
     render(row) {
       const problems: FieldProblem[] = [];
-      const fill = (value: unknown, path: string): unknown => {
-        if (typeof value === "string") {
-          if (!FILLABLE.some((rule) => rule.test(path)) || !value.includes("{{")) return value;
-          return value.replace(PLACEHOLDER, (whole: string, escape: string, column: string) => {
-            if (escape === "\\") return whole.slice(1);
-            if (!Object.hasOwn(row, column)) {
-              if (!problems.some((p) => p.path === path && p.message.includes(`{{${column}}}`))) {
-                problems.push({ path, rule: "placeholder", message: `${path} uses {{${column}}} but the row has no ${column} column; add the column or remove the placeholder.` });
-              }
-              return "";
-            }
-            return cellText(row[column]);
-          });
-        }
-        if (Array.isArray(value)) return value.map((item, i) => fill(item, childPath(path, i)));
-        if (isRecord(value)) {
-          const out: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(value)) out[k] = fill(v, childPath(path, k));
-          return out;
-        }
-        return value;
-      };
-      return { value: fill(template, "") as Record<string, unknown>, problems };
+      return { value: fillNode(root, row, problems) as Record<string, unknown>, problems };
     },
   };
+}
+
+/** A template value ready to fill: text with placeholders, a container of such values, or a value used as it is. */
+type Node =
+  | { kind: "fixed"; value: unknown }
+  | { kind: "text"; path: string; parts: Array<string | { column: string }> }
+  | { kind: "array"; items: Node[] }
+  | { kind: "object"; entries: Array<[string, Node]> };
+
+function compileNode(value: unknown, path: string): Node {
+  if (typeof value === "string") {
+    if (!value.includes("{{") || !FILLABLE.some((rule) => rule.test(path))) return { kind: "fixed", value };
+    const parts: Array<string | { column: string }> = [];
+    let last = 0;
+    for (const match of value.matchAll(PLACEHOLDER)) {
+      parts.push(value.slice(last, match.index));
+      parts.push(match[1] === "\\" ? match[0].slice(1) : { column: match[2]! });
+      last = match.index + match[0].length;
+    }
+    parts.push(value.slice(last));
+    return { kind: "text", path, parts: parts.filter((p) => p !== "") };
+  }
+  if (Array.isArray(value)) return { kind: "array", items: value.map((item, i) => compileNode(item, childPath(path, i))) };
+  if (isRecord(value)) return { kind: "object", entries: Object.entries(value).map(([k, v]) => [k, compileNode(v, childPath(path, k))]) };
+  return { kind: "fixed", value };
+}
+
+function fillNode(node: Node, row: Readonly<Record<string, unknown>>, problems: FieldProblem[]): unknown {
+  switch (node.kind) {
+    case "fixed":
+      // Shared between rows: a message is only read (validated, serialised), never changed.
+      return node.value;
+    case "array":
+      return node.items.map((item) => fillNode(item, row, problems));
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of node.entries) out[key] = fillNode(child, row, problems);
+      return out;
+    }
+    case "text": {
+      let text = "";
+      for (const part of node.parts) {
+        if (typeof part === "string") text += part;
+        else if (Object.hasOwn(row, part.column)) text += cellText(row[part.column]);
+        else if (!problems.some((p) => p.path === node.path && p.message.includes(`{{${part.column}}}`))) {
+          problems.push({
+            path: node.path,
+            rule: "placeholder",
+            message: `${node.path} uses {{${part.column}}} but the row has no ${part.column} column; add the column or remove the placeholder.`,
+          });
+        }
+      }
+      return text;
+    }
+  }
 }

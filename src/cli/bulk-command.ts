@@ -116,7 +116,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       emit({ type: "result", ...result });
       reporter?.add(result);
       const line = describeResult(result);
-      if (line && !(flags.json && (result.status === "invalid" || result.status === "duplicate"))) say(line);
+      if (line) say(line);
     }
   } catch (error) {
     reporter?.finish();

@@ -121,10 +121,23 @@ describe("sendFlowMessages", () => {
       yield* rows(3);
       yield { userId: "x", name: "n", order: "o" };
     }
-    expect(() => sendFlowMessages(fakeSender(), once(), { template: TEMPLATE, botId: "b" }).next()).rejects.toThrow(TypeError);
+    await expect(sendFlowMessages(fakeSender(), once(), { template: TEMPLATE, botId: "b" }).next()).rejects.toThrow(TypeError);
     const sender = fakeSender();
     const results = await collect(sendFlowMessages(sender, once(), { template: TEMPLATE, botId: "b", checkFirst: false }));
     expect(byStatus(results)).toEqual({ sent: 3, invalid: 1 });
+  });
+
+  it("does not run ahead of a slow consumer: results waiting to be read stay bounded", async () => {
+    const sender = fakeSender();
+    const results = sendFlowMessages(sender, rows(1000), { template: TEMPLATE, botId: "b", concurrency: 2 });
+    for (let i = 0; i < 10; i++) await results.next();
+    await new Promise((r) => setTimeout(r, 100));
+    // 10 read, at most 4 per worker queued, and one in the hands of each worker.
+    expect(sender.calls.length).toBeLessThanOrEqual(10 + 2 * 4 + 2);
+    await results.return(undefined);
+    const settled = sender.calls.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sender.calls.length).toBe(settled); // breaking out of the loop stops the run
   });
 
   it("dryRun checks and plans but sends nothing", async () => {

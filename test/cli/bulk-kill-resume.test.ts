@@ -1,18 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CREDENTIALS, csvOf, httpMock, inboxCounts, jsonLines, killAll, phone, runCliProcess, startCli, workspace } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { CREDENTIALS, csvOf, inboxCounts, jsonLines, phone, runCliProcess, startCli, useMockAndWorkspace } from "./helpers.js";
 
-let mock: Awaited<ReturnType<typeof httpMock>>;
-let ws: Awaited<ReturnType<typeof workspace>>;
-beforeAll(async () => {
-  mock = await httpMock();
-  ws = await workspace();
-});
-afterAll(async () => {
-  killAll();
-  await mock?.close();
-  await ws?.cleanup();
-});
+const t = useMockAndWorkspace();
 
 async function journalLines(path: string) {
   try {
@@ -25,11 +15,11 @@ async function journalLines(path: string) {
 describe("a bulk run killed midway (SIGKILL) and resumed", () => {
   it("sends nobody twice, and reports the sends in flight at the kill as unknown", { timeout: 60_000 }, async () => {
     const N = 400;
-    const csv = await ws.file("list.csv", csvOf(N));
-    const journal = `${ws.dir}/journal.jsonl`;
-    const env = { ...CREDENTIALS, JELOU_BASE_URL: mock.url };
-    const args = ["bulk", csv, "--template", ws.template, "--bot", "bot-1", "--journal", journal, "--concurrency", "4", "--rate", "100/s", "--progress", "none"];
-    mock.mock.faults.setLatency(30); // so that sends are in flight when the process dies
+    const csv = await t.ws.file("list.csv", csvOf(N));
+    const journal = `${t.ws.dir}/journal.jsonl`;
+    const env = { ...CREDENTIALS, JELOU_BASE_URL: t.server.url };
+    const args = ["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", journal, "--concurrency", "4", "--rate", "100/s", "--progress", "none"];
+    t.server.mock.faults.setLatency(30); // so that sends are in flight when the process dies
 
     const run = startCli(args, env);
     for (let i = 0; i < 300 && (await journalLines(journal)).filter((l) => l.type === "sent").length < 80; i++) {
@@ -43,7 +33,7 @@ describe("a bulk run killed midway (SIGKILL) and resumed", () => {
     expect(sentAtKill).toBeGreaterThanOrEqual(80);
     expect(sentAtKill).toBeLessThan(N);
     await new Promise((r) => setTimeout(r, 100)); // let the mock finish answering what was in flight
-    mock.mock.faults.setLatency(0);
+    t.server.mock.faults.setLatency(0);
 
     const resumed = await runCliProcess([...args, "--resume"], env);
     const after = await journalLines(journal);
@@ -53,7 +43,7 @@ describe("a bulk run killed midway (SIGKILL) and resumed", () => {
     expect(resumed.code).toBe(unknown.length > 0 ? 14 : 0);
     expect(unknown.length).toBeLessThanOrEqual(4);
 
-    const counts = inboxCounts(mock.mock);
+    const counts = inboxCounts(t.server.mock);
     expect(Math.max(...counts.values())).toBe(1); // nobody twice
     for (let i = 0; i < N; i++) {
       if (!unknown.includes(phone(i))) expect(counts.get(phone(i)), `recipient ${i}`).toBe(1);

@@ -1,20 +1,10 @@
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CLI, CREDENTIALS, csvOf, httpMock, killAll, ROOT, runCliProcess, workspace } from "./helpers.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { CLI, CREDENTIALS, csvOf, ROOT, runCliProcess, useMockAndWorkspace } from "./helpers.js";
 
-let mock: Awaited<ReturnType<typeof httpMock>>;
-let ws: Awaited<ReturnType<typeof workspace>>;
-beforeAll(async () => {
-  mock = await httpMock();
-  ws = await workspace();
-});
-beforeEach(() => mock.mock.inbox.clear());
-afterAll(async () => {
-  killAll();
-  await mock?.close();
-  await ws?.cleanup();
-});
+const t = useMockAndWorkspace();
+beforeEach(() => t.server.mock.inbox.clear());
 
 const hasScript = (() => {
   try {
@@ -30,13 +20,13 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 describe("bulk --rate", () => {
   it("holds the rate within 10% over the run, as the mock saw it", { timeout: 30_000 }, async () => {
     const N = 101;
-    const csv = await ws.file("rate.csv", csvOf(N));
+    const csv = await t.ws.file("rate.csv", csvOf(N));
     const run = await runCliProcess(
-      ["bulk", csv, "--template", ws.template, "--bot", "bot-1", "--journal", `${ws.dir}/rate.jsonl`, "--rate", "50/s", "--concurrency", "8", "--progress", "none"],
-      { ...CREDENTIALS, JELOU_BASE_URL: mock.url },
+      ["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/rate.jsonl`, "--rate", "50/s", "--concurrency", "8", "--progress", "none"],
+      { ...CREDENTIALS, JELOU_BASE_URL: t.server.url },
     );
     expect(run.code).toBe(0);
-    const times = mock.mock.inbox.list({ limit: 1000 }).map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
+    const times = t.server.mock.inbox.list({ limit: 1000 }).map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
     expect(times).toHaveLength(N);
     const achieved = (N - 1) / ((times.at(-1)! - times[0]!) / 1000);
     expect(achieved).toBeGreaterThan(45);
@@ -50,10 +40,10 @@ describe("bulk --rate", () => {
 
 describe("bulk progress", () => {
   it("prints plain lines, one per tenth and a final one, when stderr is not a terminal", { timeout: 30_000 }, async () => {
-    const csv = await ws.file("plain.csv", csvOf(200));
+    const csv = await t.ws.file("plain.csv", csvOf(200));
     const run = await runCliProcess(
-      ["bulk", csv, "--template", ws.template, "--bot", "bot-1", "--journal", `${ws.dir}/plain.jsonl`, "--rate", "400/s"],
-      { ...CREDENTIALS, JELOU_BASE_URL: mock.url },
+      ["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/plain.jsonl`, "--rate", "400/s"],
+      { ...CREDENTIALS, JELOU_BASE_URL: t.server.url },
     );
     expect(run.code).toBe(0);
     const lines = run.stderr.split("\n").filter((l) => l.startsWith("progress "));
@@ -65,15 +55,15 @@ describe("bulk progress", () => {
   });
 
   it.skipIf(!hasScript)("draws a bar redrawn in place with done, failed, rate and ETA on a pseudo terminal", { timeout: 30_000 }, async () => {
-    const csv = await ws.file("tty.csv", csvOf(60));
-    const command = [process.execPath, ...CLI, "bulk", csv, "--template", ws.template, "--bot", "bot-1", "--journal", `${ws.dir}/tty.jsonl`, "--rate", "60/s"]
+    const csv = await t.ws.file("tty.csv", csvOf(60));
+    const command = [process.execPath, ...CLI, "bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/tty.jsonl`, "--rate", "60/s"]
       .map(shellQuote)
       .join(" ");
     // script(1) from util-linux runs the command on a new pseudo terminal: stderr.isTTY is true there.
     // Asynchronously: the mock answering it runs in this process's event loop.
     const { stdout: out } = await promisify(execFile)("script", ["-qfec", command, "/dev/null"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", ...CREDENTIALS, JELOU_BASE_URL: mock.url },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", ...CREDENTIALS, JELOU_BASE_URL: t.server.url },
       encoding: "utf8",
       timeout: 25_000,
     });
@@ -82,6 +72,6 @@ describe("bulk progress", () => {
     expect(frames.some((f) => /^\[#{5,19}-+\] \d+\/60 \d+%  failed 0  unknown 0  [\d.]+\/s  ETA \d+s/.test(f))).toBe(true);
     expect(out).toMatch(/\[#{20}\] 60\/60 100%  failed 0  unknown 0  [\d.]+\/s  ETA 0s\r?\n/);
     expect(out).not.toMatch(/^progress /m);
-    expect(mock.mock.inbox.list({ limit: 1000 })).toHaveLength(60);
+    expect(t.server.mock.inbox.list({ limit: 1000 })).toHaveLength(60);
   });
 });

@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { CREDENTIALS, csvOf, inboxCounts, jsonLines, phone, runInProcess, TEMPLATE, useMockAndWorkspace } from "./helpers.js";
+
+const t = useMockAndWorkspace();
+const env = () => ({ ...CREDENTIALS, JELOU_BASE_URL: t.server.url });
+
+/** 50 rows; rows 4, 21 and 51 of the file (recipients 2, 19 and 49) are wrong in three ways. */
+const withBadRows = () =>
+  csvOf(50, (i, cells) => (i === 2 ? ["0123", ...cells.slice(1)] : i === 19 ? [cells[0]!, "x".repeat(70), cells[2]!] : i === 49 ? ["", ...cells.slice(1)] : cells));
+
+describe("bulk checks the whole list before the first send", () => {
+  it("reports every invalid row with its row number and sends nothing", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("bad.csv", withBadRows());
+    const journal = `${t.ws.dir}/bad.jsonl`;
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", journal], env());
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/row 4 \(0123\): userId must be the phone number/);
+    expect(run.stderr).toMatch(/row 21 \(593900000019\): title has 73 characters; the limit is 60/);
+    expect(run.stderr).toMatch(/row 51: The userId column is empty/);
+    expect(run.stderr).toContain("3 rows are invalid; nothing was sent.");
+    expect(t.server.mock.inbox.list()).toHaveLength(0);
+    expect(existsSync(journal)).toBe(false);
+  });
+
+  it("with --skip-invalid sends the valid rows, and sends a duplicate recipient once", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("skip.csv", `${withBadRows()}${phone(5)},Again,A-5\n`);
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--skip-invalid", "--json", "--progress", "none"], env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("row 52 (593900000005): duplicate of row 7; sent once only.");
+    const summary = jsonLines(run.stdout).at(-1);
+    expect(summary).toMatchObject({ type: "summary", sent: 47, invalid: 3, duplicate: 1, exitCode: 0 });
+    const counts = inboxCounts(t.server.mock);
+    expect(counts.size).toBe(47);
+    expect(counts.get(phone(5))).toBe(1);
+  });
+
+  it("--dry-run checks and plans, and sends nothing", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("dry.csv", csvOf(20));
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--dry-run"], {});
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("Checked 20 rows: 0 invalid, 0 duplicate, 0 already sent, 0 unknown from an earlier run; 20 to send.");
+    expect(run.stderr).toContain("Dry run: nothing was sent.");
+    expect(t.server.mock.inbox.list()).toHaveLength(0);
+  });
+
+  it("refuses, before reading any row, a list without a column the template uses, and a misplaced placeholder", async () => {
+    const csv = await t.ws.file("cols.csv", "userId,name\n593900000001,Ana\n");
+    const missing = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1"], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('has no column "order" (its columns: userId, name)');
+    const bad = await t.ws.file("bad-template.json", JSON.stringify({ ...TEMPLATE, parameters: { flow_name: "{{name}}", flow_cta: "Go" } }));
+    const misplaced = await runInProcess(["bulk", csv, "--template", bad, "--bot", "bot-1"], env());
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("parameters.flow_name");
+    const noBot = await runInProcess(["bulk", csv, "--template", t.ws.template], env());
+    expect(noBot.code).toBe(2);
+  });
+
+  it("refuses to run over an earlier journal without --resume, and needs credentials to send", async () => {
+    const csv = await t.ws.file("again.csv", csvOf(3));
+    const journal = `${t.ws.dir}/again.jsonl`;
+    await writeFile(journal, `${JSON.stringify({ type: "run", at: new Date().toISOString(), version: 1 })}\n`);
+    const again = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", journal], env());
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("--resume");
+    const noCredentials = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/new.jsonl`], { JELOU_BASE_URL: t.server.url });
+    expect(noCredentials.code).toBe(2);
+    expect(noCredentials.stderr).toContain("JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are not set");
+  });
+
+  it("stops taking rows on Ctrl-C, lets sends in flight finish, and exits 130 with a consistent journal", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("stop.csv", csvOf(200));
+    const journal = `${t.ws.dir}/stop.jsonl`;
+    let interrupt: () => void = () => {};
+    setTimeout(() => interrupt(), 300);
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", journal, "--rate", "50/s", "--json", "--progress", "none"], env(), {
+      interrupt: (trigger) => (interrupt = trigger),
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("Stopping: no new sends");
+    expect(run.stderr).toContain("Run the same command with --resume to continue");
+    const sent = jsonLines(run.stdout).filter((l) => l.type === "result" && l.status === "sent").length;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(200);
+    expect(t.server.mock.inbox.list({ limit: 1000 })).toHaveLength(sent);
+    const { readJournal } = await import("../../src/bulk/journal.js");
+    const states = [...(await readJournal(journal)).states.values()];
+    expect(states.filter((s) => s === "sent")).toHaveLength(sent);
+    expect(states.filter((s) => s !== "sent")).toHaveLength(0);
+  });
+});

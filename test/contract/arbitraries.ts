@@ -22,8 +22,9 @@ const CODE_POINTS = {
   any: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
 };
 
-/** One code point, mostly ordinary. */
+/** One code point, mostly ordinary; shrinks to "a". */
 const codePoint = fc.oneof(
+  { withCrossShrink: true },
   { weight: 8, arbitrary: CODE_POINTS.ascii },
   { weight: 2, arbitrary: CODE_POINTS.otherScripts },
   { weight: 2, arbitrary: CODE_POINTS.astral },
@@ -47,14 +48,21 @@ function w(mix: Mix, weight = 1): number {
   return mix.faults ? weight : 0;
 }
 
+/**
+ * Every choice between a valid and a faulty value shrinks across, towards the valid one listed first: the counterexample
+ * fast-check reports keeps only the faults the disagreement needs, not every fault it was generated with.
+ */
+const SHRINK = { withCrossShrink: true } as const;
+
 /** A string whose length is often at the edges: 1, limit - 1, limit, and with faults 0 and limit + 1. */
 function textAround(mix: Mix, limit: number, unit?: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc
     .oneof(
-      { weight: w(mix, 2), arbitrary: fc.constantFrom(0, limit + 1) },
+      SHRINK,
+      { weight: 2, arbitrary: fc.integer({ min: 1, max: Math.min(limit, 12) }) },
       { weight: 2, arbitrary: fc.constantFrom(1, limit - 1, limit) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: limit }) },
-      { weight: 2, arbitrary: fc.integer({ min: 1, max: Math.min(limit, 12) }) },
+      { weight: w(mix, 2), arbitrary: fc.constantFrom(0, limit + 1) },
     )
     .chain((length) => codePoints(length, unit));
 }
@@ -70,6 +78,7 @@ const wrongType: fc.Arbitrary<unknown> = fc.oneof(
 /** `valid` present, or with faults sometimes missing or of the wrong type. */
 function required<T>(mix: Mix, valid: fc.Arbitrary<T>): fc.Arbitrary<Maybe<T | unknown>> {
   return fc.oneof(
+    SHRINK,
     { weight: 8, arbitrary: valid },
     { weight: w(mix), arbitrary: fc.constant(MISSING) },
     { weight: w(mix), arbitrary: wrongType },
@@ -79,6 +88,7 @@ function required<T>(mix: Mix, valid: fc.Arbitrary<T>): fc.Arbitrary<Maybe<T | u
 /** Left out, or `valid`, or with faults `faulty`. */
 function optional<T>(mix: Mix, valid: fc.Arbitrary<T>, faulty: fc.Arbitrary<unknown> = wrongType): fc.Arbitrary<unknown> {
   return fc.oneof(
+    SHRINK,
     { weight: 4, arbitrary: fc.constant(MISSING) },
     { weight: 4, arbitrary: valid },
     { weight: w(mix), arbitrary: faulty },
@@ -94,6 +104,7 @@ const noEmoji = fc.oneof({ weight: 6, arbitrary: CODE_POINTS.ascii }, CODE_POINT
 /** Button texts: without emoji, astral-only (long in UTF-16 units), and with faults any code point, emoji included. */
 function flowCta(mix: Mix): fc.Arbitrary<string> {
   return fc.oneof(
+    SHRINK,
     { weight: 4, arbitrary: textAround(mix, 20, noEmoji) },
     { weight: 1, arbitrary: textAround(mix, 20, CODE_POINTS.astral) },
     { weight: w(mix, 2), arbitrary: textAround(mix, 20) },
@@ -108,7 +119,7 @@ function flowActionPayload(mix: Mix): fc.Arbitrary<Record<string, unknown>> {
     .record({
       screen: required(mix, textAround(mix, 12)),
       data: optional(mix, someData, fc.oneof(fc.constant({}), wrongType)),
-      extra: fc.oneof({ weight: 8, arbitrary: fc.constant(MISSING) }, { weight: w(mix), arbitrary: jsonValue }),
+      extra: fc.oneof(SHRINK, { weight: 8, arbitrary: fc.constant(MISSING) }, { weight: w(mix), arbitrary: jsonValue }),
     })
     .map(object);
 }
@@ -136,7 +147,7 @@ function body(mix: Mix): fc.Arbitrary<Record<string, unknown>> {
       parameters: required(mix, parameters(mix)),
       payload: optional(mix, someData),
       // A misspelt optional field: refused, since the contract forbids unknown top-level keys.
-      paylaod: fc.oneof({ weight: 8, arbitrary: fc.constant(MISSING) }, { weight: w(mix), arbitrary: someData }),
+      paylaod: fc.oneof(SHRINK, { weight: 8, arbitrary: fc.constant(MISSING) }, { weight: w(mix), arbitrary: someData }),
     })
     .map(object);
 }
@@ -148,6 +159,7 @@ const validUserId = fc.tuple(fc.constantFrom(..."123456789"), digits(0, 14)).map
 /** Phone numbers as people type them (the client normalises `+593 98-765-4321`), and with faults as they should not. */
 function userId(mix: Mix): fc.Arbitrary<string> {
   return fc.oneof(
+    SHRINK,
     { weight: 8, arbitrary: validUserId },
     { weight: 1, arbitrary: fc.constantFrom("+593 98-765-4321", "(593) 98.765.4321", " 593987654321 ", "+1 (555) 010-9999") },
     { weight: w(mix), arbitrary: digits(1, 14).map((rest) => `0${rest}`) },
@@ -159,6 +171,7 @@ function userId(mix: Mix): fc.Arbitrary<string> {
 /** Bot ids: ordinary, and with faults what cannot stand in a path segment. */
 function botId(mix: Mix): fc.Arbitrary<string> {
   return fc.oneof(
+    SHRINK,
     { weight: 16, arbitrary: fc.constant(BOT_ID) },
     { weight: 1, arbitrary: fc.constantFrom("b", "8f3c2a7e-bot", "ünïcode-bot", "bot😀") },
     { weight: w(mix), arbitrary: fc.constantFrom("bot 1", "bot#1", "bot\t1", "bot?x") },
@@ -168,6 +181,7 @@ function botId(mix: Mix): fc.Arbitrary<string> {
 /** The optional `type` query parameter: mostly absent; with faults sometimes empty. */
 function flowType(mix: Mix): fc.Arbitrary<string | undefined> {
   return fc.oneof(
+    SHRINK,
     { weight: 12, arbitrary: fc.constant(undefined) },
     { weight: 2, arbitrary: fc.constantFrom("standard", "draft", "ü") },
     { weight: w(mix), arbitrary: fc.constant("") },
@@ -187,7 +201,7 @@ function message(mix: Mix): fc.Arbitrary<GeneratedMessage> {
 }
 
 /** Half valid messages (lengths at the limits, astral characters, emoji where allowed), half with faults. */
-export const generatedMessage: fc.Arbitrary<GeneratedMessage> = fc.oneof(message({ faults: false }), message({ faults: true }));
+export const generatedMessage: fc.Arbitrary<GeneratedMessage> = fc.oneof(SHRINK, message({ faults: false }), message({ faults: true }));
 
 /** The request the client sends for a message: the phone number normalised as the client does, the rest as it came. */
 export function wireRequest(message: GeneratedMessage): ContractRequest {

@@ -1,11 +1,13 @@
 /**
  * A fixed-capacity log in arrival order: appending is O(1), and when full the oldest entry is evicted and counted.
- * Entries carry ids that sort in arrival order (see {@link IdSource}), so finding one by id is a binary search and
- * needs no second index (memory matters with 100,000 retained messages).
+ * Entries carry a sequence number that grows with arrival (see {@link IdSource}), so finding one is a binary search
+ * and needs no second index (memory matters with 100,000 retained messages).
  */
 export interface LogEntry {
-  id: string;
-  receivedAt: string;
+  /** The number of the entry's id, in arrival order. */
+  seq: number;
+  /** When it arrived, in epoch milliseconds. */
+  at: number;
 }
 
 export class BoundedLog<T extends LogEntry> {
@@ -47,34 +49,31 @@ export class BoundedLog<T extends LogEntry> {
     return this.at(this.items.length - 1);
   }
 
-  /** Logical index of the first entry whose id sorts after `id` (ids of one source sort in arrival order). */
-  indexAfter(id: string): number {
+  /** Logical index of the first entry whose sequence number is above `seq`. */
+  indexAfter(seq: number): number {
+    return this.firstIndex((entry) => entry.seq > seq);
+  }
+
+  /** Logical index of the first entry that arrived at or after `ms`. */
+  indexAtOrAfter(ms: number): number {
+    return this.firstIndex((entry) => entry.at >= ms);
+  }
+
+  find(seq: number): T | undefined {
+    const entry = this.at(this.indexAfter(seq) - 1);
+    return entry !== undefined && entry.seq === seq ? entry : undefined;
+  }
+
+  /** Binary search for the first entry meeting `test`, which must hold for every entry after it too. */
+  private firstIndex(test: (entry: T) => boolean): number {
     let lo = 0;
     let hi = this.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareIds((this.at(mid) as T).id, id) <= 0) lo = mid + 1;
-      else hi = mid;
+      if (test(this.at(mid) as T)) hi = mid;
+      else lo = mid + 1;
     }
     return lo;
-  }
-
-  /** Logical index of the first entry received at or after `iso` (receivedAt strings sort like the times). */
-  indexAtOrAfter(iso: string): number {
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.at(mid) as T).receivedAt < iso) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  find(id: string): T | undefined {
-    const i = this.indexAfter(id) - 1;
-    const entry = this.at(i);
-    return entry !== undefined && entry.id === id ? entry : undefined;
   }
 
   clear(): number {
@@ -85,24 +84,40 @@ export class BoundedLog<T extends LogEntry> {
   }
 }
 
-/** Ids are `<prefix>_<sequence>`; the sequence part is fixed-width base 36, so comparing it compares arrival order. */
-function compareIds(a: string, b: string): number {
-  const x = a.slice(a.indexOf("_") + 1);
-  const y = b.slice(b.indexOf("_") + 1);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /**
- * Makes ids that sort in creation order across messages and rejections of one mock: a base-36 start time, then a
- * fixed-width base-36 counter. Cheap (no randomness, no clock read per id) and unique within the process.
+ * Numbers entries and writes their ids: `<prefix>_<start time><sequence>`, both base 36 and fixed-width, so ids sort
+ * in creation order across messages and rejections of one mock. Only the number is stored; the id string is written
+ * when an entry is read. Cheap (no randomness, no clock read per id) and unique within the process.
  */
 export class IdSource {
   private readonly stamp = Date.now().toString(36).padStart(9, "0");
   private n = 0;
 
+  /** The next sequence number. */
+  nextSeq(): number {
+    return ++this.n;
+  }
+
+  /** The id of a sequence number. */
+  format(prefix: string, seq: number): string {
+    return `${prefix}_${this.stamp}${seq.toString(36).padStart(7, "0")}`;
+  }
+
+  /** A new id. */
   next(prefix: string): string {
-    this.n++;
-    return `${prefix}_${this.stamp}${this.n.toString(36).padStart(7, "0")}`;
+    return this.format(prefix, this.nextSeq());
+  }
+
+  /**
+   * The sequence number an id stands for, as a point in this source's order: an id of an earlier run of the mock
+   * comes before every entry (0), one of a later run after every entry (Infinity).
+   */
+  seqOf(id: string): number {
+    const rest = id.slice(id.indexOf("_") + 1);
+    const stamp = rest.slice(0, this.stamp.length);
+    if (stamp < this.stamp) return 0;
+    if (stamp > this.stamp) return Number.POSITIVE_INFINITY;
+    return Number.parseInt(rest.slice(this.stamp.length), 36);
   }
 }
 

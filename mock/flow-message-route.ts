@@ -197,12 +197,11 @@ async function accept(c: Context<MockEnv>, ctx: MockContext, facts: Facts): Prom
     }
   }
 
-  const conversation = `${facts.botId}:${facts.userId}`;
   const recorded =
     type === undefined
-      ? { conversation, botId: facts.botId, userId: facts.userId, body: message, clientId: auth.clientId }
-      : { conversation, botId: facts.botId, userId: facts.userId, type, body: message, clientId: auth.clientId };
-  const { id } = ctx.inbox.record(recorded);
+      ? { botId: facts.botId, userId: facts.userId, body: message, clientId: auth.clientId }
+      : { botId: facts.botId, userId: facts.userId, type, body: message, clientId: auth.clientId };
+  const { id } = ctx.inbox.record(recorded, read.text);
   ctx.log?.(`POST ${c.req.path.replace(facts.userId, maskPhone(facts.userId))} -> 200 ${id}`);
   return new Response("{}", {
     status: 200,

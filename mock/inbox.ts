@@ -1,4 +1,13 @@
-import { BoundedLog, ID_PATTERN, IdSource, type LogEntry } from "./bounded-log.js";
+import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
+import {
+  compileFilter,
+  flowNameOf,
+  matches,
+  select,
+  type CompiledFilter,
+  type StoredMessage,
+  type StoredRejection,
+} from "./inbox-query.js";
 import type {
   InboxEvent,
   InboxFilter,
@@ -9,82 +18,15 @@ import type {
 } from "./types.js";
 
 interface Waiter {
-  filter: InboxFilter;
+  filter: CompiledFilter;
   resolve(message: InboxMessage | undefined): void;
 }
 
-/** A filter with `since` turned into what the log compares, checked once instead of per entry. */
-interface Compiled {
-  botId?: string;
-  userId?: string;
-  conversation?: string;
-  flowName?: string;
-  sinceId?: string;
-  sinceIso?: string;
-  limit: number;
-}
+/** A message to record: `conversation` may be left out, it is always `botId:userId`. */
+export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
 
-const DEFAULT_LIMIT = 100;
-
-/**
- * Turns a `since` value into an id or an ISO time.
- *
- * @throws {TypeError} when it is neither an id of this inbox nor a time
- */
-function compile(filter: InboxFilter): Compiled {
-  const out: Compiled = { limit: filter.limit ?? DEFAULT_LIMIT };
-  if (filter.botId !== undefined) out.botId = filter.botId;
-  if (filter.userId !== undefined) out.userId = filter.userId;
-  if (filter.conversation !== undefined) out.conversation = filter.conversation;
-  if (filter.flowName !== undefined) out.flowName = filter.flowName;
-  const since = filter.since;
-  if (since instanceof Date) {
-    if (Number.isNaN(since.getTime())) throw new TypeError("since is an invalid Date.");
-    out.sinceIso = since.toISOString();
-  } else if (typeof since === "string") {
-    if (ID_PATTERN.test(since)) out.sinceId = since;
-    else {
-      const time = Date.parse(since);
-      if (Number.isNaN(time)) {
-        throw new TypeError(`since must be an ISO 8601 time or an id from this inbox (msg_… or rej_…), not "${since}".`);
-      }
-      out.sinceIso = new Date(time).toISOString();
-    }
-  }
-  if (!Number.isInteger(out.limit) || out.limit < 1) throw new TypeError("limit must be a whole number of at least 1.");
-  return out;
-}
-
-function matches(entry: { botId?: string; userId?: string }, f: Compiled, flowName?: string): boolean {
-  if (f.botId !== undefined && entry.botId !== f.botId) return false;
-  if (f.userId !== undefined && entry.userId !== f.userId) return false;
-  if (f.conversation !== undefined && `${entry.botId}:${entry.userId}` !== f.conversation) return false;
-  if (f.flowName !== undefined && flowName !== f.flowName) return false;
-  return true;
-}
-
-function flowNameOf(message: InboxMessage): string | undefined {
-  const name = (message.body.parameters as { flow_name?: unknown } | undefined)?.flow_name;
-  return typeof name === "string" ? name : undefined;
-}
-
-/** Newest-first matching entries after the `since` point, at most `limit`, and how many matched in all. */
-function select<T extends LogEntry & { botId?: string; userId?: string }>(
-  log: BoundedLog<T>,
-  f: Compiled,
-  flowName: (entry: T) => string | undefined,
-): { items: T[]; total: number } {
-  const start = f.sinceId !== undefined ? log.indexAfter(f.sinceId) : f.sinceIso !== undefined ? log.indexAtOrAfter(f.sinceIso) : 0;
-  const items: T[] = [];
-  let total = 0;
-  for (let i = log.size - 1; i >= start; i--) {
-    const entry = log.at(i) as T;
-    if (!matches(entry, f, f.flowName === undefined ? undefined : flowName(entry))) continue;
-    total++;
-    if (items.length < f.limit) items.push(entry);
-  }
-  return { items, total };
-}
+/** Distinct strings shared before the table is reset: bot ids, client ids, flow names and types repeat a lot. */
+const INTERN_LIMIT = 10_000;
 
 /**
  * What the mock received: accepted messages and rejected requests, each in a bounded log whose oldest entries are
@@ -99,8 +41,9 @@ function select<T extends LogEntry & { botId?: string; userId?: string }>(
  * ```
  */
 export class Inbox {
-  private readonly messages: BoundedLog<InboxMessage>;
-  private readonly rejected: BoundedLog<InboxRejection>;
+  private readonly messages: BoundedLog<StoredMessage>;
+  private readonly rejected: BoundedLog<StoredRejection>;
+  private interned = new Map<string, string>();
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private waiters: Waiter[] = [];
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
@@ -123,12 +66,24 @@ export class Inbox {
    * Records an accepted message (the mock calls it; tests may too, to seed an inbox).
    *
    * @param message the message without `id` and `receivedAt`, which are assigned here
+   * @param text the body's JSON text as received, kept instead of the object (default: `JSON.stringify(body)`)
    * @returns the recorded message
    */
-  record(message: Omit<InboxMessage, "id" | "receivedAt">): InboxMessage {
-    const entry = { id: this.ids.next("msg"), receivedAt: new Date().toISOString(), ...message } as InboxMessage;
-    this.messages.push(entry);
-    if (this.waiters.length > 0) this.wake(entry);
+  record(message: NewInboxMessage, text?: string): InboxMessage {
+    const flowName = flowNameOf(message.body);
+    const stored: StoredMessage = {
+      seq: this.ids.nextSeq(),
+      at: Date.now(),
+      botId: this.intern(message.botId),
+      userId: message.userId,
+      flowName: flowName === undefined ? undefined : this.intern(flowName),
+      type: message.type === undefined ? undefined : this.intern(message.type),
+      clientId: message.clientId === undefined ? undefined : this.intern(message.clientId),
+      text: text ?? JSON.stringify(message.body),
+    };
+    this.messages.push(stored);
+    const entry = this.messageOf(stored, message.body);
+    if (this.waiters.length > 0) this.wake(entry, stored);
     if (this.listeners.size > 0) this.emit({ type: "message", message: entry });
     return entry;
   }
@@ -140,8 +95,15 @@ export class Inbox {
    * @returns the recorded rejection
    */
   reject(rejection: Omit<InboxRejection, "id" | "receivedAt">): InboxRejection {
-    const entry = { id: this.ids.next("rej"), receivedAt: new Date().toISOString(), ...rejection } as InboxRejection;
-    this.rejected.push(entry);
+    const stored: StoredRejection = {
+      seq: this.ids.nextSeq(),
+      at: Date.now(),
+      botId: rejection.botId,
+      userId: rejection.userId,
+      value: rejection,
+    };
+    this.rejected.push(stored);
+    const entry = this.rejectionOf(stored);
     if (this.listeners.size > 0) this.emit({ type: "rejection", rejection: entry });
     return entry;
   }
@@ -173,8 +135,8 @@ export class Inbox {
    * ```
    */
   query(filter: InboxFilter = {}): { messages: InboxMessage[]; total: number } {
-    const { items, total } = select(this.messages, compile(filter), flowNameOf);
-    return { messages: items, total };
+    const { items, total } = select(this.messages, compileFilter(filter, this.ids));
+    return { messages: items.map((stored) => this.messageOf(stored)), total };
   }
 
   /**
@@ -188,7 +150,13 @@ export class Inbox {
    * ```
    */
   get(id: string): InboxMessage | undefined {
-    return id === "latest" ? this.messages.newest() : this.messages.find(id);
+    if (id === "latest") {
+      const newest = this.messages.newest();
+      return newest === undefined ? undefined : this.messageOf(newest);
+    }
+    if (!ID_PATTERN.test(id) || !id.startsWith("msg_")) return undefined;
+    const stored = this.messages.find(this.ids.seqOf(id));
+    return stored === undefined || this.ids.format("msg", stored.seq) !== id ? undefined : this.messageOf(stored);
   }
 
   /**
@@ -219,8 +187,8 @@ export class Inbox {
    * ```
    */
   queryRejections(filter: RejectionFilter = {}): { rejections: InboxRejection[]; total: number } {
-    const { items, total } = select(this.rejected, compile(filter), () => undefined);
-    return { rejections: items, total };
+    const { items, total } = select(this.rejected, compileFilter(filter, this.ids));
+    return { rejections: items.map((stored) => this.rejectionOf(stored)), total };
   }
 
   /**
@@ -249,7 +217,7 @@ export class Inbox {
         resolve(message);
       };
       const onAbort = () => finish(undefined);
-      const waiter: Waiter = { filter: rest, resolve: finish };
+      const waiter: Waiter = { filter: compileFilter(rest, this.ids), resolve: finish };
       const timer = setTimeout(onAbort, timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.push(waiter);
@@ -309,10 +277,36 @@ export class Inbox {
     };
   }
 
-  private wake(message: InboxMessage): void {
+  private wake(message: InboxMessage, stored: StoredMessage): void {
     for (const waiter of [...this.waiters]) {
-      if (matches(message, compile({ ...waiter.filter, since: undefined }), flowNameOf(message))) waiter.resolve(message);
+      if (matches(stored, waiter.filter)) waiter.resolve(message);
     }
+  }
+
+  private messageOf(stored: StoredMessage, body?: InboxMessage["body"]): InboxMessage {
+    const message = {
+      id: this.ids.format("msg", stored.seq),
+      receivedAt: new Date(stored.at).toISOString(),
+      conversation: `${stored.botId}:${stored.userId}`,
+      botId: stored.botId,
+      userId: stored.userId,
+    } as InboxMessage;
+    if (stored.type !== undefined) message.type = stored.type;
+    message.body = body ?? (JSON.parse(stored.text) as InboxMessage["body"]);
+    if (stored.clientId !== undefined) message.clientId = stored.clientId;
+    return message;
+  }
+
+  private rejectionOf(stored: StoredRejection): InboxRejection {
+    return { id: this.ids.format("rej", stored.seq), receivedAt: new Date(stored.at).toISOString(), ...stored.value };
+  }
+
+  private intern(value: string): string {
+    const known = this.interned.get(value);
+    if (known !== undefined) return known;
+    if (this.interned.size >= INTERN_LIMIT) this.interned = new Map();
+    this.interned.set(value, value);
+    return value;
   }
 
   private emit(event: InboxEvent): void {

@@ -81,7 +81,7 @@ describe("the inbox", () => {
   it("waits only for later messages when given `since`", async () => {
     const inbox = new Inbox();
     const old = inbox.record(entry("593987654321"));
-    expect(await inbox.waitFor({ timeoutMs: 0 })).toBe(old);
+    expect(await inbox.waitFor({ timeoutMs: 0 })).toEqual(old);
     expect(await inbox.waitFor({ since: old.id, timeoutMs: 10 })).toBeUndefined();
   });
 

@@ -1,0 +1,100 @@
+import { type BoundedLog, ID_PATTERN, type IdSource, type LogEntry } from "./bounded-log.js";
+import type { InboxFilter, InboxMessage, InboxRejection } from "./types.js";
+
+/**
+ * A message as the inbox holds it: the body as its JSON text (a third of the memory of the parsed object), the id and
+ * the time as numbers, repeated strings shared. It is turned back into an {@link InboxMessage} when read.
+ */
+export interface StoredMessage extends LogEntry {
+  botId: string;
+  userId: string;
+  flowName: string | undefined;
+  type: string | undefined;
+  clientId: string | undefined;
+  text: string;
+}
+
+/** A rejection as the inbox holds it. */
+export interface StoredRejection extends LogEntry {
+  botId: string | undefined;
+  userId: string | undefined;
+  value: Omit<InboxRejection, "id" | "receivedAt">;
+}
+
+/** What a filter compares, worked out once per query instead of once per entry. */
+export interface CompiledFilter {
+  botId?: string;
+  userId?: string;
+  conversation?: string;
+  flowName?: string;
+  sinceSeq?: number;
+  sinceMs?: number;
+  limit: number;
+}
+
+/** The fields a filter looks at. */
+interface Filterable {
+  botId?: string | undefined;
+  userId?: string | undefined;
+  flowName?: string | undefined;
+}
+
+const DEFAULT_LIMIT = 100;
+
+/**
+ * Turns a filter into what the logs compare.
+ *
+ * @throws {TypeError} when `since` is neither an id of this inbox nor a time, or `limit` is not a whole number >= 1
+ */
+export function compileFilter(filter: InboxFilter, ids: IdSource): CompiledFilter {
+  const out: CompiledFilter = { limit: filter.limit ?? DEFAULT_LIMIT };
+  if (filter.botId !== undefined) out.botId = filter.botId;
+  if (filter.userId !== undefined) out.userId = filter.userId;
+  if (filter.conversation !== undefined) out.conversation = filter.conversation;
+  if (filter.flowName !== undefined) out.flowName = filter.flowName;
+  const since = filter.since;
+  if (since instanceof Date) {
+    if (Number.isNaN(since.getTime())) throw new TypeError("since is an invalid Date.");
+    out.sinceMs = since.getTime();
+  } else if (typeof since === "string") {
+    if (ID_PATTERN.test(since)) out.sinceSeq = ids.seqOf(since);
+    else {
+      const time = Date.parse(since);
+      if (Number.isNaN(time)) {
+        throw new TypeError(`since must be an ISO 8601 time or an id from this inbox (msg_… or rej_…), not "${since}".`);
+      }
+      out.sinceMs = time;
+    }
+  }
+  if (!Number.isInteger(out.limit) || out.limit < 1) throw new TypeError("limit must be a whole number of at least 1.");
+  return out;
+}
+
+/** Whether an entry passes the filter's bot, user, conversation and flow (not `since`, which the log's order handles). */
+export function matches(entry: Filterable, f: CompiledFilter): boolean {
+  if (f.botId !== undefined && entry.botId !== f.botId) return false;
+  if (f.userId !== undefined && entry.userId !== f.userId) return false;
+  if (f.conversation !== undefined && `${entry.botId}:${entry.userId}` !== f.conversation) return false;
+  if (f.flowName !== undefined && entry.flowName !== f.flowName) return false;
+  return true;
+}
+
+/** `parameters.flow_name` of a body, when it is a string. */
+export function flowNameOf(body: InboxMessage["body"] | undefined): string | undefined {
+  const name = (body?.parameters as { flow_name?: unknown } | undefined)?.flow_name;
+  return typeof name === "string" ? name : undefined;
+}
+
+/** Newest-first matching entries after the `since` point, at most `limit`, and how many matched in all. */
+export function select<T extends LogEntry & Filterable>(log: BoundedLog<T>, f: CompiledFilter): { items: T[]; total: number } {
+  const start = f.sinceSeq !== undefined ? log.indexAfter(f.sinceSeq) : f.sinceMs !== undefined ? log.indexAtOrAfter(f.sinceMs) : 0;
+  const items: T[] = [];
+  let total = 0;
+  for (let i = log.size - 1; i >= start; i--) {
+    const entry = log.at(i) as T;
+    if (!matches(entry, f)) continue;
+    total++;
+    if (items.length < f.limit) items.push(entry);
+  }
+  return { items, total };
+}

@@ -176,7 +176,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The message could not be sent (Jelou's `message_could_not_be_send`), or the request is not JSON at all (the mock Jelou's `invalid_json`). */
+        /** @description The message could not be sent (Jelou's `message_could_not_be_send`), the request is not JSON at all (the mock Jelou's `invalid_json`), or the bot is on a provider that cannot send Flows (the mock Jelou's `flows_not_supported`; only WhatsApp Cloud API, Gupshup CAPI and Aldeamo bots can). */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
@@ -241,7 +241,7 @@ export interface components {
                 "application/json": components["schemas"]["JelouError"];
             };
         };
-        /** @description A field is missing or breaks a rule of this contract (Jelou's `unprocessable_entity`). The mock Jelou adds `errors`, one entry per problem. */
+        /** @description A field is missing or breaks a rule of this contract (Jelou's `unprocessable_entity`), or `parameters.flow_name` is not a Flow of the bot (the mock Jelou's `flow_not_found`, with a bot registry). The mock Jelou adds `errors`, one entry per problem. */
         UnprocessableEntity: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];

@@ -12,7 +12,15 @@ export type JournalEntry =
   | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
   | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };
 
-/** The journal file holds entries from an earlier run and `resume` was not asked for. */
+/**
+ * The journal file holds entries from an earlier run and `resume` was not asked for: running again without it could
+ * only be a mistake, so nothing is sent.
+ *
+ * @example
+ * ```ts
+ * sendFlowMessages(client, rows, { template, journal: "list.journal.jsonl", resume: true }); // continue that run instead
+ * ```
+ */
 export class JournalInUseError extends Error {
   override name = "JournalInUseError";
 }

@@ -7,7 +7,18 @@ import { isReplayable, openRows } from "./recipient-source.js";
 import { compileTemplate } from "./template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSource, SendFlowMessagesOptions } from "./types.js";
 
-/** Some rows are invalid and `skipInvalid` was not set: nothing was sent. Every invalid row was yielded before this. */
+/**
+ * Some rows are invalid and `skipInvalid` was not set: nothing was sent. Every invalid row was yielded before this.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const r of sendFlowMessages(client, rows, { template })) if (r.status === "invalid") console.log(r.row, r.problems);
+ * } catch (error) {
+ *   if (error instanceof BulkValidationError) console.log(`${error.invalid} rows to fix; nothing was sent`);
+ * }
+ * ```
+ */
 export class BulkValidationError extends Error {
   override name = "BulkValidationError";
   constructor(readonly invalid: number) {
@@ -25,32 +36,38 @@ async function* checkAll(
   prior: Map<string, JournalState>,
   resendUnknown: boolean,
   firstRowOf: Map<string, number>,
+  signal: AbortSignal | undefined,
 ): AsyncGenerator<BulkResult, BulkPlan> {
   const plan: BulkPlan = { rows: 0, invalid: 0, duplicates: 0, alreadySent: 0, unknownBefore: 0, toSend: 0 };
   const rows = openRows(source);
-  for (let row = firstRow; ; row++) {
-    const next = await rows.next();
-    if (next.done) break;
-    plan.rows++;
-    const prepared = prepareRow(next.value, settings);
-    if (!prepared.ok) {
-      plan.invalid++;
-      const { ok: _ok, ...rest } = prepared;
-      yield { status: "invalid", row, ...rest };
-      continue;
+  try {
+    for (let row = firstRow; ; row++) {
+      if (signal?.aborted) break; // stopped while checking: nothing will be sent
+      const next = await rows.next();
+      if (next.done) break;
+      plan.rows++;
+      const prepared = prepareRow(next.value, settings);
+      if (!prepared.ok) {
+        plan.invalid++;
+        const { ok: _ok, ...rest } = prepared;
+        yield { status: "invalid", row, ...rest };
+        continue;
+      }
+      const { key, botId, userId } = prepared;
+      const first = firstRowOf.get(key);
+      if (first !== undefined) {
+        plan.duplicates++;
+        yield { status: "duplicate", row, key, botId, userId, firstRow: first };
+        continue;
+      }
+      firstRowOf.set(key, row);
+      const before = prior.get(key);
+      if (before === "sent") plan.alreadySent++;
+      else if ((before === "unknown" || before === "started") && !resendUnknown) plan.unknownBefore++;
+      else plan.toSend++;
     }
-    const { key, botId, userId } = prepared;
-    const first = firstRowOf.get(key);
-    if (first !== undefined) {
-      plan.duplicates++;
-      yield { status: "duplicate", row, key, botId, userId, firstRow: first };
-      continue;
-    }
-    firstRowOf.set(key, row);
-    const before = prior.get(key);
-    if (before === "sent") plan.alreadySent++;
-    else if ((before === "unknown" || before === "started") && !resendUnknown) plan.unknownBefore++;
-    else plan.toSend++;
+  } finally {
+    await rows.return?.(); // closes the file when the check stops early
   }
   return plan;
 }
@@ -113,7 +130,8 @@ export async function* sendFlowMessages(
   const firstRowOf = new Map<string, number>();
   let plan: BulkPlan | undefined;
   if (checkFirst) {
-    plan = yield* checkAll(recipients, settings, firstRow, prior, resendUnknown, firstRowOf);
+    plan = yield* checkAll(recipients, settings, firstRow, prior, resendUnknown, firstRowOf, options.signal);
+    if (options.signal?.aborted) return plan;
     options.onPlan?.(plan);
     if (plan.invalid > 0 && !options.skipInvalid) throw new BulkValidationError(plan.invalid);
     if (options.dryRun || plan.toSend + plan.alreadySent + plan.unknownBefore === 0) return plan;

@@ -6,7 +6,14 @@ const PLACEHOLDER = /(\\?)\{\{\s*([^{}\s]+)\s*\}\}/g;
 /** Paths under which placeholders are filled: the texts, `payload`, and the initial screen data. */
 const FILLABLE = [/^title$/, /^text$/, /^caption$/, /^payload(\.|\[|$)/, /^parameters\.flow_action_payload\.data(\.|\[|$)/];
 
-/** A message template that cannot be used, whatever the rows: the message says what to change. */
+/**
+ * A message template that cannot be used, whatever the rows: the message says what to change.
+ *
+ * @example
+ * ```ts
+ * compileTemplate({ ...message, parameters: { flow_name: "{{flow}}", flow_cta: "Go" } }); // throws TemplateError naming parameters.flow_name
+ * ```
+ */
 export class TemplateError extends Error {
   override name = "TemplateError";
 }

@@ -5,11 +5,11 @@ import { mockBehindPrismTarget } from "./targets/mock-behind-prism.js";
 import { inProcessMockTarget } from "./targets/mock-in-process.js";
 import { prismMockTarget } from "./targets/prism-mock.js";
 import { CAPABILITIES, missingCapabilities, type Capability, type ContractTarget, type TargetFactory } from "./targets/target.js";
-import { describeOutcome, type Outcome } from "./wire.js";
+import { BOT_ID, describeOutcome, USER_ID, type Outcome } from "./wire.js";
 
 /**
  * One suite, every target: each case of cases.ts runs against each target. A case needing a capability a target lacks
- * is skipped there, and the skipped test's name says which capability and why.
+ * is skipped there, the skipped test's name says which capability, and the target's `lacking` says why.
  */
 const TARGETS: TargetFactory[] = [inProcessMockTarget, mockBehindPrismTarget, prismMockTarget];
 
@@ -43,7 +43,9 @@ describe.each(TARGETS)("$name", (factory) => {
   }
 
   it("says why it lacks each capability it lacks", () => {
-    for (const capability of missingCapabilities(factory, Object.keys(CAPABILITIES) as Capability[])) expect(factory.lacking[capability], capability).toMatch(/\w/);
+    for (const capability of missingCapabilities(factory, Object.keys(CAPABILITIES) as Capability[])) {
+      expect(factory.lacking[capability], capability).toMatch(/\w/);
+    }
   });
 
   describe.each(Object.entries(CASE_GROUPS))("%s", (_group, cases) => {
@@ -70,7 +72,8 @@ describe.each(TARGETS)("$name", (factory) => {
           const id = outcome.headers.get("x-message-id");
           expect(id, "the 200 carries X-Message-Id").toBeTruthy();
           const message = await target.recorded?.(id ?? "");
-          expect(message).toMatchObject({ id, body: c.request.body });
+          const { botId = BOT_ID, userId = USER_ID, type } = c.request;
+          expect(message).toMatchObject({ id, botId, userId, ...(type === undefined ? {} : { type }), body: c.request.body });
         });
       }
     }

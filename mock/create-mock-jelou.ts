@@ -101,6 +101,9 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     onClose: [],
   };
   const app = createMockApp(context);
+  if (credentials === undefined) {
+    options.logger?.("No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes.");
+  }
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     const request = toRequest(input, init);

@@ -201,7 +201,7 @@ async function accept(c: Context<MockEnv>, ctx: MockContext, facts: Facts): Prom
     type === undefined
       ? { botId: facts.botId, userId: facts.userId, body: message, clientId: auth.clientId }
       : { botId: facts.botId, userId: facts.userId, type, body: message, clientId: auth.clientId };
-  const { id } = ctx.inbox.record(recorded, read.text);
+  const id = ctx.inbox.recordId(recorded, read.text);
   ctx.log?.(`POST ${c.req.path.replace(facts.userId, maskPhone(facts.userId))} -> 200 ${id}`);
   return new Response("{}", {
     status: 200,

@@ -70,6 +70,22 @@ export class Inbox {
    * @returns the recorded message
    */
   record(message: NewInboxMessage, text?: string): InboxMessage {
+    return this.messageOf(this.store(message, text), message.body);
+  }
+
+  /**
+   * Records an accepted message and returns only its id: the send route's path, which builds no message object
+   * unless a waiter or a listener needs one.
+   *
+   * @param message as for {@link Inbox.record}
+   * @param text as for {@link Inbox.record}
+   * @returns the id of the recorded message
+   */
+  recordId(message: NewInboxMessage, text?: string): string {
+    return this.ids.format("msg", this.store(message, text).seq);
+  }
+
+  private store(message: NewInboxMessage, text: string | undefined): StoredMessage {
     const flowName = flowNameOf(message.body);
     const stored: StoredMessage = {
       seq: this.ids.nextSeq(),
@@ -82,10 +98,12 @@ export class Inbox {
       text: text ?? JSON.stringify(message.body),
     };
     this.messages.push(stored);
-    const entry = this.messageOf(stored, message.body);
-    if (this.waiters.length > 0) this.wake(entry, stored);
-    if (this.listeners.size > 0) this.emit({ type: "message", message: entry });
-    return entry;
+    if (this.waiters.length > 0 || this.listeners.size > 0) {
+      const entry = this.messageOf(stored, message.body);
+      if (this.waiters.length > 0) this.wake(entry, stored);
+      if (this.listeners.size > 0) this.emit({ type: "message", message: entry });
+    }
+    return stored;
   }
 
   /**

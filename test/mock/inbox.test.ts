@@ -66,7 +66,7 @@ describe("the inbox", () => {
     const waiting = inbox.waitFor({ flowName: "pay", timeoutMs: 2000 });
     inbox.record(entry("593987654321", "other"));
     const wanted = inbox.record(entry("593987654321", "pay"));
-    expect(await waiting).toBe(wanted);
+    expect(await waiting).toEqual(wanted);
   });
 
   it("resolves undefined on timeout and on abort", async () => {

@@ -50,6 +50,13 @@ describe("the secret appears nowhere", () => {
 });
 
 describe("credential configuration", () => {
+  it("says so in the log when any credentials pass", () => {
+    const lines: string[] = [];
+    createMockJelou({ env: false, logger: (line) => lines.push(line) });
+    createMockJelou({ env: false, clientId: "a", clientSecret: "b", logger: (line) => lines.push(line) });
+    expect(lines).toEqual(["No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes."]);
+  });
+
   it("refuses a client id without a secret, and the reverse", () => {
     expect(() => createMockJelou({ env: false, clientId: "a" })).toThrow(/both a client id and a client secret/);
     expect(() => createMockJelou({ env: false, clientSecret: "b" })).toThrow(/both a client id and a client secret/);

@@ -44,8 +44,15 @@ function header(c: Context<MockEnv>, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits for a latency or a `hang`. Over HTTP the timer does not hold the process open: once the server has closed,
+ * a ten-minute hang must not keep `jelou-flow mock` from exiting after Ctrl-C. In-process it does, like any awaited work.
+ */
+function sleep(c: Context<MockEnv>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (c.env?.incoming !== undefined) timer.unref();
+  });
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -217,13 +224,13 @@ async function sendFlowMessage(c: Context<MockEnv>, ctx: MockContext): Promise<R
     requestId: ctx.requestIds.next("req"),
   };
   const latency = ctx.faults.latencyMs;
-  if (latency > 0) await sleep(latency);
+  if (latency > 0) await sleep(c, latency);
   const decision = ctx.faults.idle ? undefined : ctx.faults.take(facts.botId, facts.userId);
   if (decision !== undefined) {
     facts.fault = decision.source;
     const answer = faultAnswer(c, ctx, facts, decision);
     if (answer !== undefined) return answer;
-    if (decision.kind === "hang") await sleep(decision.delayMs ?? 0);
+    if (decision.kind === "hang") await sleep(c, decision.delayMs ?? 0);
   }
   const response = await accept(c, ctx, facts);
   return decision?.kind === "drop" ? drop(c, ctx) : response;

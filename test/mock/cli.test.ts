@@ -122,4 +122,18 @@ describe("npm start", () => {
     await group.waitForOutput(/Stopping the mock Jelou/, 10_000);
     await expect.poll(() => group?.exitStatus(), { timeout: 5000 }).toBe("exit code 0");
   });
+
+  it("jelou-flow mock exits promptly on SIGINT even with a ten-minute hang in flight", async () => {
+    const script = "const m = await import('./mock/index.ts'); process.exitCode = await m.runMockCli(['--port', '0']);";
+    group = startProcessGroup("mock cli", process.execPath, ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", script]);
+    const [, url] = await group.waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
+    await fetch(`${url}/__mock/faults`, { method: "POST", body: JSON.stringify({ kind: "hang", delayMs: 600_000 }) });
+    const hung = fetch(`${url}${SEND_PATH}`, { method: "POST", body: "{}" }).catch((error: unknown) => error);
+    await expect.poll(async () => (await (await fetch(`${url}/__mock/faults`)).json()) as unknown).toEqual({ faults: [] });
+    const started = Date.now();
+    process.kill(-group.pid, "SIGINT");
+    await expect.poll(() => group?.exitStatus(), { timeout: 8000 }).toBe("exit code 0");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await hung).toBeInstanceOf(TypeError);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Capability } from "./targets/target.js";
-import type { ContractRequest, Problem } from "./wire.js";
+import type { BotRegistry } from "../../mock/index.js";
+import { BOT_ID, type ContractRequest, type Problem } from "./wire.js";
 
 /** One behaviour of Jelou's endpoint, checked on every target. */
 export interface ContractCase {
@@ -119,9 +120,39 @@ export const AUTH_AND_TRANSPORT: ContractCase[] = [
   { name: "a body sent as text/plain", request: { body: validBody(), contentType: "text/plain" }, status: 415, code: "unsupported_media_type" },
 ];
 
+/** The bots the targets that `knowsBots` are started with; BOT_ID is an ordinary bot with every Flow. */
+export const BOTS: BotRegistry = {
+  bots: {
+    [BOT_ID]: {},
+    "bot-of-another-client": { clientIds: ["another-client"] },
+    "bot-on-another-provider": { provider: "twilio_sms" },
+    "bot-with-flows": { provider: "whatsapp_cloud", flows: ["welcome_flow"] },
+  },
+};
+
+function onBot(botId: string, flowName = "welcome_flow"): ContractRequest {
+  return { botId, body: bodyWith({}, { flow_name: flowName }) };
+}
+
+export const JELOU_SIDE: ContractCase[] = [
+  { ...accepted("a Flow the bot has", onBot("bot-with-flows")), needs: ["knowsBots"] },
+  { name: "a bot that does not exist", request: onBot("bot-unknown"), status: 404, code: "bot_not_found", needs: ["knowsBots"] },
+  { name: "a bot of another client", request: onBot("bot-of-another-client"), status: 403, code: "forbidden_bot", needs: ["knowsBots"] },
+  { name: "a bot whose provider cannot send Flows", request: onBot("bot-on-another-provider"), status: 400, code: "flows_not_supported", needs: ["knowsBots"] },
+  {
+    name: "a Flow the bot does not have",
+    request: onBot("bot-with-flows", "no_such_flow"),
+    status: 422,
+    code: "flow_not_found",
+    problem: { path: "parameters.flow_name", rule: "enum" },
+    needs: ["knowsBots"],
+  },
+];
+
 /** Every case of the suite, in groups. */
 export const CASE_GROUPS: Record<string, ContractCase[]> = {
   "valid sends": VALID_SENDS,
   "validation rules": VALIDATION_RULES,
   "auth and transport": AUTH_AND_TRANSPORT,
+  "Jelou's side: bots and Flows": JELOU_SIDE,
 };

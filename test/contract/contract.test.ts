@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { validateFlowMessageSent, validateJelouError } from "../../generated/validators.js";
-import { CASE_GROUPS, type ContractCase } from "./cases.js";
+import { BOTS, CASE_GROUPS, type ContractCase } from "./cases.js";
 import { mockBehindPrismTarget } from "./targets/mock-behind-prism.js";
 import { inProcessMockTarget } from "./targets/mock-in-process.js";
 import { prismMockTarget } from "./targets/prism-mock.js";
@@ -27,7 +27,7 @@ function expectContractBody(outcome: Outcome): void {
 describe.each(TARGETS)("$name", (factory) => {
   let target: ContractTarget;
   beforeAll(async () => {
-    target = await factory.start();
+    target = await factory.start({ bots: BOTS });
   });
   afterAll(async () => {
     await target?.close();

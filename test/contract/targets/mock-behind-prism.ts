@@ -26,8 +26,8 @@ export const mockBehindPrismTarget: TargetFactory = {
   name: "mock over HTTP behind Prism proxy",
   capabilities: new Set([...ALL_CAPABILITIES].filter((capability) => !(capability in LACKING))),
   lacking: LACKING,
-  async start() {
-    const { mock, logs } = startMock();
+  async start(options) {
+    const { mock, logs } = startMock(options);
     const server = await mock.listen({ port: 0, hostname: "127.0.0.1" });
     const proxies = await Promise.all([
       startPrism({ mode: "proxy", upstream: server.url }),

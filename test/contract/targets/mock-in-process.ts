@@ -1,15 +1,15 @@
 import { createMockJelou } from "../../../mock/index.js";
 import { LineRingBuffer } from "../../helpers/ring-buffer.js";
 import { CREDENTIALS, readOutcome, toRequest } from "../wire.js";
-import { CAPABILITIES, type Capability, type ContractTarget, type TargetFactory } from "./target.js";
+import { CAPABILITIES, type Capability, type ContractTarget, type TargetFactory, type TargetOptions } from "./target.js";
 
 /** Every capability: the mock Jelou is meant to behave like Jelou in all of them. */
 export const ALL_CAPABILITIES: ReadonlySet<Capability> = new Set(Object.keys(CAPABILITIES) as Capability[]);
 
-/** A mock Jelou with the suite's credentials, its log lines kept for failing tests. */
-export function startMock(): { mock: ReturnType<typeof createMockJelou>; logs: LineRingBuffer } {
+/** A mock Jelou with the suite's credentials (and bots, if given), its log lines kept for failing tests. */
+export function startMock(options: TargetOptions = {}): { mock: ReturnType<typeof createMockJelou>; logs: LineRingBuffer } {
   const logs = new LineRingBuffer();
-  const mock = createMockJelou({ ...CREDENTIALS, logger: (line) => logs.push(`${line}\n`) });
+  const mock = createMockJelou({ ...CREDENTIALS, ...options, logger: (line) => logs.push(`${line}\n`) });
   return { mock, logs };
 }
 
@@ -23,8 +23,8 @@ export const inProcessMockTarget: TargetFactory = {
   name: "mock in-process",
   capabilities: ALL_CAPABILITIES,
   lacking: {},
-  async start() {
-    const { mock, logs } = startMock();
+  async start(options) {
+    const { mock, logs } = startMock(options);
     return {
       send: async (request) => readOutcome(await mock.fetch(toRequest("http://mock.jelou.test", request)), "body"),
       recorded: recordedIn(mock),

@@ -15,6 +15,7 @@ export const prismMockTarget: TargetFactory = {
   lacking: {
     checksCredentials: "Prism accepts any well-formed Basic credentials",
     keepsState: "Prism records nothing",
+    knowsBots: "Prism knows the contract only, not which bots exist nor who may use them",
     answersErrorCodes: "Prism answers every error with one static example of the contract, whatever the rule broken",
     rejectsEmptyQueryValue: "Prism reads `?type=` as no type at all and skips its minLength",
     answersMalformedJsonByContract: "Prism answers a body that is not JSON with its own `{ error: { code, message } }`",

@@ -1,3 +1,4 @@
+import type { BotRegistry } from "../../../mock/index.js";
 import type { ContractRequest, Outcome } from "../wire.js";
 
 /**
@@ -7,6 +8,7 @@ import type { ContractRequest, Outcome } from "../wire.js";
 export const CAPABILITIES = {
   checksCredentials: "tells the right credentials from wrong ones (Prism checks only that Basic credentials are well formed)",
   keepsState: "records every accepted message where a test can read it back",
+  knowsBots: "knows Jelou's side of a send: which bots exist, who may use them, their provider and their Flows",
   answersErrorCodes: "answers each error with the code of the rule broken (unprocessable_entity, unauthorized...)",
   rejectsEmptyQueryValue: "refuses an empty query value (`?type=`) as the contract's minLength: 1 says",
   answersMalformedJsonByContract: "answers a body that is not JSON itself, with the contract's error shape",
@@ -39,13 +41,19 @@ export interface ContractTarget {
   close(): Promise<void>;
 }
 
+/** How a target is started: the mock Jelou's bot registry, which Prism has no notion of. */
+export interface TargetOptions {
+  bots?: BotRegistry;
+}
+
 /** A target before it starts: what it is, what it can do, and how to start it (once per test file). */
 export interface TargetFactory {
   readonly name: string;
   readonly capabilities: ReadonlySet<Capability>;
   /** Why each missing capability is missing, for the skipped tests' names. */
   readonly lacking: Partial<Record<Capability, string>>;
-  start(): Promise<ContractTarget>;
+  /** @param options.bots the bots a target that `knowsBots` is told about; without them every bot exists */
+  start(options?: TargetOptions): Promise<ContractTarget>;
 }
 
 /** The capabilities of `factory` that `needs` asks for and it lacks. */

@@ -1,3 +1,5 @@
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startProcessGroup, type ProcessGroup } from "./process-group.js";
 import { waitUntilAnswering } from "./readiness.js";
@@ -34,11 +36,22 @@ export type PrismOptions =
       validateRequest?: boolean;
     };
 
-function prismArgs(options: PrismOptions): string[] {
+/** A port free right now on 127.0.0.1, for a Prism that will not print the port it got. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function prismArgs(options: PrismOptions, port: number): string[] {
   const spec = options.spec ?? OPENAPI_PATH;
-  // Port 0: the system picks a free port and Prism prints it, so no other process can take it between choice and bind.
   // Info logging (Prism's default) is what a failing test's report needs; it costs throughput, which these tests do not.
-  const common = ["-p", "0", "-h", "127.0.0.1", "-v", options.logLevel ?? "info"];
+  const common = ["-p", String(port), "-h", "127.0.0.1", "-v", options.logLevel ?? "info"];
   if (options.mode === "mock") return ["mock", spec, ...common];
   // --errors turns an answer that breaks the contract into a 500 carrying the violations, instead of a log line.
   const args = ["proxy", spec, options.upstream, "--errors", ...common];
@@ -59,9 +72,15 @@ function prismArgs(options: PrismOptions): string[] {
  */
 export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   const name = options.mode === "mock" ? "prism mock" : `prism proxy${options.validateRequest === false ? " (responses only)" : ""}`;
-  const group = startProcessGroup(name, PRISM_BIN, prismArgs(options), { cwd: ROOT });
+  // Port 0: the system picks a free port and Prism prints it, so no other process can take it between choice and bind.
+  // At the error level Prism prints nothing when it listens, so a port is chosen for it instead.
+  const quiet = options.logLevel === "error";
+  const port = quiet ? await freePort() : 0;
+  const group = startProcessGroup(name, PRISM_BIN, prismArgs(options, port), { cwd: ROOT });
   try {
-    const [, url = ""] = await group.waitForOutput(/Prism is listening on (http:\/\/[\w.:[\]-]+)/);
+    const url = quiet
+      ? `http://127.0.0.1:${port}`
+      : ((await group.waitForOutput(/Prism is listening on (http:\/\/[\w.:[\]-]+)/))[1] ?? "");
     await waitUntilAnswering(`${url}/__prism_readiness_probe`, { group });
     return { url, process: group, logs: () => group.logs(), stop: () => group.stop() };
   } catch (error) {

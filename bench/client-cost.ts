@@ -1,0 +1,81 @@
+/**
+ * Client cost per send on loopback: plain `fetch`, bare openapi-fetch, and `sendFlowMessage` with validation on, against
+ * the same bare node:http server in another process. One call at a time, timed with `process.hrtime.bigint()` per block
+ * of calls; blocks run A B C C B A after a warm-up, because timing one client after the other favours the later one.
+ */
+import createClient from "openapi-fetch";
+import type { paths } from "../generated/openapi.js";
+import { createJelouClient } from "../src/index.js";
+import { startFixtureServer } from "./lib/processes.js";
+import { median } from "./lib/stats.js";
+import { AUTHORIZATION, BODY_TEXT, BOT_ID, CLIENT_ID, CLIENT_SECRET, flowMessage, SEND_HEADERS, SEND_PATH, USER_ID } from "./lib/workload.js";
+
+export interface ClientSettings {
+  warmupCalls: number;
+  callsPerBlock: number;
+  /** Each round runs every client twice (A B C C B A). */
+  rounds: number;
+}
+
+export interface ClientFigures {
+  name: string;
+  /** Median over the blocks of the mean time per call, in microseconds. */
+  microsPerCall: number;
+  blocks: number[];
+}
+
+type Send = () => Promise<unknown>;
+
+async function timeBlock(send: Send, calls: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await send();
+  return Number(process.hrtime.bigint() - start) / 1000 / calls;
+}
+
+/**
+ * Measures the three clients against a bare server started for the purpose.
+ *
+ * @param settings warm-up calls, calls per block, rounds
+ * @returns one row per client, plain fetch first
+ */
+export async function measureClients(settings: ClientSettings): Promise<ClientFigures[]> {
+  const server = await startFixtureServer("bare");
+  try {
+    const url = `${server.url}${SEND_PATH}`;
+    const bare = createClient<paths>({ baseUrl: server.url, headers: { Authorization: AUTHORIZATION } });
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url });
+    const message = { botId: BOT_ID, userId: USER_ID, ...flowMessage() };
+    const body = flowMessage();
+    const clients: { name: string; send: Send }[] = [
+      {
+        name: "plain fetch",
+        send: async () => (await fetch(url, { method: "POST", headers: SEND_HEADERS, body: BODY_TEXT })).text(),
+      },
+      {
+        name: "bare openapi-fetch",
+        send: async () => {
+          const { response } = await bare.POST("/v1/bots/{botId}/users/{userId}/flow_message", {
+            params: { path: { botId: BOT_ID, userId: USER_ID } },
+            body,
+          });
+          if (!response.ok) throw new Error(`bare openapi-fetch got ${response.status}`);
+        },
+      },
+      { name: "sendFlowMessage (validation on)", send: () => client.sendFlowMessage(message) },
+    ];
+    for (const { send } of clients) await timeBlock(send, settings.warmupCalls);
+
+    const blocks = new Map<string, number[]>(clients.map((c) => [c.name, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const { name, send } of [...clients, ...[...clients].reverse()]) {
+        blocks.get(name)?.push(await timeBlock(send, settings.callsPerBlock));
+      }
+    }
+    return clients.map(({ name }) => {
+      const times = blocks.get(name) ?? [];
+      return { name, microsPerCall: median(times), blocks: times };
+    });
+  } finally {
+    await server.stop();
+  }
+}

@@ -3,7 +3,7 @@
 import { processIo } from "./io.js";
 import { runCli } from "./program.js";
 
-const code = await runCli(process.argv.slice(2), processIo());
-// Explicit exit: an idle keep-alive socket must not hold a finished cron job open. stdout and stderr are synchronous
-// for files and pipes on POSIX, so nothing written is lost.
-process.exit(code);
+process.exitCode = await runCli(process.argv.slice(2), processIo());
+// Exit on our own shortly after, in case an idle keep-alive socket would hold a finished cron job open; the delay lets
+// output still queued for a slow pipe drain first, and the unref'd timer never keeps the process alive by itself.
+setTimeout(() => process.exit(), 200).unref();

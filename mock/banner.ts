@@ -9,6 +9,11 @@ import { INSPECTION_PREFIX } from "./inspection-routes.js";
  * @param url the base URL the mock listens on
  * @param ctx the mock's shared state
  * @returns the lines, without trailing newlines
+ * @example
+ * ```ts
+ * const server = await mock.listen({ port: 4010 });
+ * console.log(describeMock(server.url, mock.context).join("\n"));
+ * ```
  */
 export function describeMock(url: string, ctx: MockContext): string[] {
   const sendPath = FLOW_MESSAGE_ROUTE.replace(/:(\w+)/g, "{$1}");

@@ -13,7 +13,18 @@ export interface FaultDecision {
   record?: boolean;
 }
 
-/** Thrown by {@link Faults} when a fault, chaos or latency setting breaks `mock/openapi.yaml`. */
+/**
+ * Thrown by {@link Faults} when a fault, chaos or latency setting breaks `mock/openapi.yaml`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   mock.faults.add({ kind: "hang" });
+ * } catch (error) {
+ *   if (error instanceof FaultSpecError) console.log(error.problems); // [{ path: "delayMs", rule: "required", ... }]
+ * }
+ * ```
+ */
 export class FaultSpecError extends TypeError {
   /**
    * @param problems one per field, as the mock's 422 answers list them

@@ -40,6 +40,35 @@ interface Filterable {
 }
 
 const DEFAULT_LIMIT = 100;
+/** Distinct strings shared before the table is reset: bot ids, client ids, flow names and types repeat a lot. */
+const INTERN_LIMIT = 10_000;
+
+/** A function returning one shared instance of each distinct string it is given (up to a bound). */
+export function createInterner(): (value: string) => string {
+  let table = new Map<string, string>();
+  return (value) => {
+    const known = table.get(value);
+    if (known !== undefined) return known;
+    if (table.size >= INTERN_LIMIT) table = new Map();
+    table.set(value, value);
+    return value;
+  };
+}
+
+/** A held message as the public {@link InboxMessage}; the body is parsed again unless the caller has it. */
+export function toInboxMessage(stored: StoredMessage, ids: IdSource, body?: InboxMessage["body"]): InboxMessage {
+  const message = {
+    id: ids.format("msg", stored.seq),
+    receivedAt: new Date(stored.at).toISOString(),
+    conversation: `${stored.botId}:${stored.userId}`,
+    botId: stored.botId,
+    userId: stored.userId,
+  } as InboxMessage;
+  if (stored.type !== undefined) message.type = stored.type;
+  message.body = body ?? (JSON.parse(stored.text) as InboxMessage["body"]);
+  if (stored.clientId !== undefined) message.clientId = stored.clientId;
+  return message;
+}
 
 /**
  * Turns a filter into what the logs compare.

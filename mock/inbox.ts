@@ -1,12 +1,14 @@
 import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
 import {
   compileFilter,
+  createInterner,
   flowNameOf,
   matches,
   select,
   type CompiledFilter,
   type StoredMessage,
   type StoredRejection,
+  toInboxMessage,
 } from "./inbox-query.js";
 import type {
   InboxEvent,
@@ -25,9 +27,6 @@ interface Waiter {
 /** A message to record: `conversation` may be left out, it is always `botId:userId`. */
 export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
 
-/** Distinct strings shared before the table is reset: bot ids, client ids, flow names and types repeat a lot. */
-const INTERN_LIMIT = 10_000;
-
 /**
  * What the mock received: accepted messages and rejected requests, each in a bounded log whose oldest entries are
  * evicted, and counted, when it is full. Listeners and waiters hear of every new entry.
@@ -43,7 +42,7 @@ const INTERN_LIMIT = 10_000;
 export class Inbox {
   private readonly messages: BoundedLog<StoredMessage>;
   private readonly rejected: BoundedLog<StoredRejection>;
-  private interned = new Map<string, string>();
+  private readonly intern = createInterner();
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private waiters: Waiter[] = [];
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
@@ -302,29 +301,11 @@ export class Inbox {
   }
 
   private messageOf(stored: StoredMessage, body?: InboxMessage["body"]): InboxMessage {
-    const message = {
-      id: this.ids.format("msg", stored.seq),
-      receivedAt: new Date(stored.at).toISOString(),
-      conversation: `${stored.botId}:${stored.userId}`,
-      botId: stored.botId,
-      userId: stored.userId,
-    } as InboxMessage;
-    if (stored.type !== undefined) message.type = stored.type;
-    message.body = body ?? (JSON.parse(stored.text) as InboxMessage["body"]);
-    if (stored.clientId !== undefined) message.clientId = stored.clientId;
-    return message;
+    return toInboxMessage(stored, this.ids, body);
   }
 
   private rejectionOf(stored: StoredRejection): InboxRejection {
     return { id: this.ids.format("rej", stored.seq), receivedAt: new Date(stored.at).toISOString(), ...stored.value };
-  }
-
-  private intern(value: string): string {
-    const known = this.interned.get(value);
-    if (known !== undefined) return known;
-    if (this.interned.size >= INTERN_LIMIT) this.interned = new Map();
-    this.interned.set(value, value);
-    return value;
   }
 
   private emit(event: InboxEvent): void {

@@ -6,6 +6,11 @@ import type { BotRegistry } from "./types.js";
 /**
  * The providers that can send WhatsApp Flows, per Jelou's documentation of this endpoint. Not derivable from
  * openapi.yaml, which states it in prose only; mock/openapi.yaml's BotEntry.provider describes the same list.
+ *
+ * @example
+ * ```ts
+ * const bots = { bots: { "bot-1": { provider: FLOW_PROVIDERS[0], flows: ["welcome_flow"] } } };
+ * ```
  */
 export const FLOW_PROVIDERS: readonly string[] = ["whatsapp_cloud", "gupshup_capi", "aldeamo"];
 

@@ -1,7 +1,6 @@
-import { execFile, execFileSync } from "node:child_process";
-import { promisify } from "node:util";
+import { execFileSync } from "node:child_process";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CLI, CREDENTIALS, csvOf, ROOT, runCliProcess, useMockAndWorkspace } from "./helpers.js";
+import { CLI, CREDENTIALS, csvOf, runCliProcess, startProcess, useMockAndWorkspace } from "./helpers.js";
 
 const t = useMockAndWorkspace();
 beforeEach(() => t.server.mock.inbox.clear());
@@ -59,14 +58,11 @@ describe("bulk progress", () => {
     const command = [process.execPath, ...CLI, "bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/tty.jsonl`, "--rate", "60/s"]
       .map(shellQuote)
       .join(" ");
-    // script(1) from util-linux runs the command on a new pseudo terminal: stderr.isTTY is true there.
-    // Asynchronously: the mock answering it runs in this process's event loop.
-    const { stdout: out } = await promisify(execFile)("script", ["-qfec", command, "/dev/null"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", ...CREDENTIALS, JELOU_BASE_URL: t.server.url },
-      encoding: "utf8",
-      timeout: 25_000,
-    });
+    // script(1) from util-linux runs the command on a new pseudo terminal: stderr.isTTY is true there. Started
+    // asynchronously (the mock answering it runs in this event loop) and in its own process group, killed in teardown.
+    const run = await startProcess("script", ["-qfec", command, "/dev/null"], { TERM: "xterm", ...CREDENTIALS, JELOU_BASE_URL: t.server.url }).done;
+    expect(run.code).toBe(0);
+    const out = run.stdout;
     const frames = out.split("\r\x1b[2K").filter((f) => f.startsWith("["));
     expect(frames.length).toBeGreaterThan(3); // redrawn in place, several times over the second the run takes
     expect(frames.some((f) => /^\[#{5,19}-+\] \d+\/60 \d+%  failed 0  unknown 0  [\d.]+\/s  ETA \d+s/.test(f))).toBe(true);

@@ -68,7 +68,12 @@ const children = new Set<ChildProcess>();
 
 /** Runs the command line as a child process in its own process group; `killAll` stops whatever is left. */
 export function startCli(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [...nodeArgs, ...CLI, ...args], {
+  return startProcess(process.execPath, [...nodeArgs, ...CLI, ...args], env);
+}
+
+/** Starts any command in its own process group, with only PATH and HOME from this environment. */
+export function startProcess(command: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     detached: true,

@@ -27,8 +27,6 @@ export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}
       resolve();
     });
   });
-  // A client resetting its connection must never surface as an unhandled error.
-  server.on("clientError", (_error, socket) => socket.destroy());
   const { port } = server.address() as AddressInfo;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;

@@ -185,6 +185,25 @@ describe.each(MODES)("the send route (%s)", (mode) => {
       expect((await readAnswer(response)).status).toBe(413);
     });
 
+    it("accepts a valid body streamed without a Content-Length", async () => {
+      const bytes = new TextEncoder().encode(JSON.stringify(validMessage()));
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, 10));
+          controller.enqueue(bytes.slice(10));
+          controller.close();
+        },
+      });
+      const response = await target.call(SEND_PATH, {
+        method: "POST",
+        headers: { authorization: AUTH, "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      expect((await readAnswer(response)).status).toBe(200);
+      expect(target.mock.inbox.get("latest")?.body).toEqual(validMessage());
+    });
+
     it("answers 404 not_found to an unknown route, and keeps it as a rejection", async () => {
       const answer = await readAnswer(await send(target, validMessage(), { path: `/v1/bots/${BOT}/users/${USER}/flow_messages` }));
       expect(answer.status).toBe(404);

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AUTH, readAnswer, SEND_PATH, useTarget, validMessage } from "./harness.js";
@@ -58,5 +59,40 @@ describe.each(["in-process", "http"] as const)("fuzzing the send route (%s)", (m
     for (const p of ["/__mock/messages?limit=100", "/__mock/rejections?limit=100", "/__mock/health"]) {
       expect((await target.call(p)).status).toBe(200);
     }
+  });
+});
+
+/** Writes raw bytes to the server and reads until it closes the connection (or 2 s pass). */
+function rawExchange(url: string, bytes: Uint8Array | string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = "";
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    socket.end(bytes);
+  });
+}
+
+describe("bytes that are not HTTP", () => {
+  const target = useTarget("http");
+
+  it("are refused with 400 or a closed connection, and the server keeps serving", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (bytes) => {
+        const answer = await rawExchange(target.url as string, bytes);
+        expect(answer === "" || /^HTTP\/1\.1 [45]\d\d /.test(answer)).toBe(true);
+        expect(answer).not.toMatch(/^HTTP\/1\.1 5/);
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+    const broken = await rawExchange(target.url as string, "POST /v1/bots/b/users/1/flow_message HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello");
+    expect(broken).toMatch(/^HTTP\/1\.1 400/);
+    expect((await target.call("/__mock/health")).status).toBe(200);
   });
 });

@@ -57,6 +57,13 @@ describe.each(MODES)("the real client against the mock (%s)", (mode) => {
     expect(target.mock.inbox.list()).toHaveLength(1);
   });
 
+  it("retries a 503 that carries Retry-After (refused before any work) and sends once", async () => {
+    target.mock.faults.add({ kind: "unavailable", retryAfterSeconds: 0 });
+    const result = await client.sendFlowMessage(message());
+    expect(result.attempts).toBe(2);
+    expect(target.mock.inbox.list()).toHaveLength(1);
+  });
+
   it("reports a 500 as a server error that may have been sent", async () => {
     target.mock.faults.add({ kind: "server_error", times: 5 });
     const error = await failure(client.sendFlowMessage(message()));
@@ -76,6 +83,20 @@ describe.each(MODES)("the real client against the mock (%s)", (mode) => {
     expect(error.kind).toBe("validation");
     expect(target.mock.inbox.stats()).toEqual(before);
     expect(target.mock.inbox.rejections()).toHaveLength(0);
+  });
+
+  it("gets the mock's 422 with every field named when the check is bypassed through client.raw", async () => {
+    const { error, response } = await client.raw.POST("/v1/bots/{botId}/users/{userId}/flow_message", {
+      params: { path: { botId: "bot-1", userId: "+593987654321" } },
+      body: { ...(validMessage() as never), title: "", parameters: { flow_name: "f", flow_cta: "Start, please, right now" } },
+    });
+    expect(response.status).toBe(422);
+    expect((error as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+      "parameters.flow_cta",
+      "title",
+      "userId",
+    ]);
+    expect(target.mock.inbox.list()).toHaveLength(0);
   });
 
   it("gets the registry's answers as typed errors", async () => {

@@ -155,6 +155,18 @@ describe("seeded chaos", () => {
     expect(again).toEqual(first);
   });
 
+  it("drops and hangs too when asked, recording what it handled", async () => {
+    const target = await startTarget("in-process");
+    target.mock.faults.chaos({ probability: 1, seed: 5, kinds: ["drop", "hang"], delayMs: 20 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      outcomes.push(await send(target).then((r) => String(r.status), (e: unknown) => (e as Error).name));
+    }
+    expect(new Set(outcomes)).toEqual(new Set(["200", "TypeError"]));
+    // A drop loses the answer, not the send: every request was recorded.
+    expect(target.mock.inbox.stats().received).toBe(12);
+  });
+
   it("lets scripted faults go first, without a chaos draw", async () => {
     const target = await startTarget("in-process");
     target.mock.faults.chaos({ probability: 1, seed: 1, kinds: ["server_error"] });

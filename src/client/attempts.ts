@@ -17,7 +17,7 @@ export function parseLoose(text: string | undefined): unknown {
 
 async function readText(response: Response, call: Call): Promise<string> {
   try {
-    return await response.text();
+    return await call.guard(() => response.text());
   } catch (error) {
     throw call.failure(error, true);
   }
@@ -25,22 +25,26 @@ async function readText(response: Response, call: Call): Promise<string> {
 
 /** Waits before the next attempt; throws the `aborted` error when the caller aborts meanwhile. */
 async function pause(call: Call, ms: number): Promise<void> {
-  await call.wait(ms);
-  if (call.abortCause === "caller") throw call.failure(call.settings.signal?.reason, false);
+  try {
+    await call.pause(ms);
+  } catch (reason) {
+    throw call.failure(reason, false);
+  }
 }
 
 /**
  * The attempt loop: the `fetch` openapi-fetch calls, so it runs beneath openapi-fetch's middleware, once per call.
  * The first attempt sends openapi-fetch's request untouched (no clone: building a Request is the costliest step of a
- * send); a retry builds a new one from the same URL, headers and body. It resolves with the last answer, whatever its
+ * send); a retry builds a new one from the same URL, headers and body. Each attempt is raced against the call's timer
+ * and the caller's signal ({@link Call.guard}). It resolves with the last answer, whatever its
  * status, for openapi-fetch to parse; it rejects with a JelouError when the last attempt got no answer.
  *
- * @param first the request openapi-fetch built, carrying the signal of the call's first attempt
+ * @param first the request openapi-fetch built
  * @param call the call's state
  * @throws JelouError of kind `network`, `timeout` or `aborted`
  */
 export async function runAttempts(first: Request, call: Call): Promise<Response> {
-  const { fetch, onRequest, onResponse } = call.config;
+  const { onRequest, onResponse } = call.config;
   const timed = onRequest !== undefined || onResponse !== undefined;
   call.url = first.url;
   call.method = first.method;
@@ -51,7 +55,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
     const startedAt = timed ? performance.now() : 0;
     let response: Response;
     try {
-      response = await fetch(request);
+      response = await call.guard(() => call.send(request));
     } catch (thrown) {
       const error = call.failure(thrown, true);
       const safe = call.abortCause === undefined && neverReachedServer(thrown);

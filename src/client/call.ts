@@ -7,8 +7,7 @@ import { maskPath } from "./redact.js";
 const MAX_TIMER_MS = 2_147_483_647;
 
 function fire(call: Call, cause: AbortCause): void {
-  call.abortCause = cause;
-  call.controller.abort(new DOMException(`The ${cause === "total" ? "total" : "attempt"} timeout ran out.`, "TimeoutError"));
+  call.interrupt(cause, new DOMException(`The ${cause} timeout ran out.`, "TimeoutError"));
 }
 
 /** What one send is given: its limits, its signal, its body. */
@@ -24,29 +23,35 @@ export interface CallSettings {
 }
 
 /**
- * The state of one send across its attempts: the abort controller of the current attempt, its timer, the deadline of the
- * whole call, how many attempts were made and whether any may have reached the server. One timer covers both limits: it is
- * set to whichever of the attempt timeout and the total deadline comes first.
+ * The state of one send across its attempts: how many attempts were made, whether any may have reached the server, the
+ * timer of the current attempt (set to whichever of the attempt timeout and the total deadline comes first), and the
+ * caller's signal.
+ *
+ * Timeouts and the caller's abort end the wait through {@link Call.guard}, not through a signal on the Request: an
+ * AbortSignal given to `new Request()` costs a listener, a WeakRef and a FinalizationRegistry entry per request in
+ * Node's fetch, which measured as the largest part of the client's overhead. The default fetch still gets the signal
+ * (as `fetch(request, { signal })`, which builds its own Request anyway) so the socket is released.
  */
 export class Call {
   attempts = 0;
   /** True once any attempt may have reached the server. */
   maybeSent = false;
-  /** Set just before the client aborts an attempt itself, so the failure can be told apart from the network's. */
+  /** Set when the client interrupts the current attempt itself, so the failure can be told apart from the network's. */
   abortCause: AbortCause | undefined = undefined;
-  controller = new AbortController();
   /** The request body as text, once known (read from the request, or serialised for a retry). */
   bodyText: string | undefined = undefined;
   readonly deadline: number | undefined;
   /** The fetch given to openapi-fetch for this call: the attempt loop, bound to this state. */
   readonly fetch: (request: Request) => Promise<Response>;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  private wake: (() => void) | undefined = undefined;
-  private detach: (() => void) | undefined = undefined;
-  private maskedPath: string | undefined = undefined;
   /** The URL and method of the first request, set by the attempt loop. */
   url = "";
   method = "POST";
+  private controller: AbortController | undefined = undefined;
+  private abortReason: unknown = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private rejecter: ((reason: unknown) => void) | undefined = undefined;
+  private detach: (() => void) | undefined = undefined;
+  private maskedPath: string | undefined = undefined;
 
   /**
    * @param config the client's
@@ -67,12 +72,7 @@ export class Call {
         this.abortCause = "caller";
         throw this.failure(signal.reason, false);
       }
-      const onAbort = (): void => {
-        this.abortCause = "caller";
-        clearTimeout(this.timer);
-        this.controller.abort(signal.reason);
-        this.wake?.();
-      };
+      const onAbort = (): void => this.interrupt("caller", signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
       this.detach = () => signal.removeEventListener("abort", onAbort);
     }
@@ -105,12 +105,56 @@ export class Call {
   }
 
   /**
-   * Prepares the next attempt: a fresh controller and timer, and a new request from the same URL, headers and body
-   * (the previous request's body has been consumed).
+   * Ends the current wait: the attempt, the pause between attempts, or the reading of the answer. The caller's abort
+   * wins over a timeout.
+   */
+  interrupt(cause: AbortCause, reason: unknown): void {
+    if (this.abortCause === "caller") return;
+    this.abortCause = cause;
+    this.abortReason = reason;
+    clearTimeout(this.timer);
+    this.controller?.abort(reason);
+    this.rejecter?.(reason);
+  }
+
+  /**
+   * Runs `start` so that {@link interrupt} rejects it at once. Guards nest: the innermost one is interrupted, and when it
+   * settles the one around it is interruptible again (the attempt inside the whole call, whose answer is read after).
+   */
+  guard<T>(start: () => Promise<T>): Promise<T> {
+    if (this.abortCause === "caller" || this.abortCause === "total") return Promise.reject(this.abortReason);
+    return new Promise<T>((resolve, reject) => {
+      const outer = this.rejecter;
+      const fail = (error: unknown): void => {
+        if (this.rejecter === fail) this.rejecter = outer;
+        reject(error);
+      };
+      this.rejecter = fail;
+      try {
+        start().then((value) => {
+          if (this.rejecter === fail) this.rejecter = outer;
+          resolve(value);
+        }, fail);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  }
+
+  /** Sends one attempt through the configured fetch; the default fetch also gets a signal, to release the socket. */
+  send(request: Request): Promise<Response> {
+    const custom = this.config.fetch;
+    if (custom !== undefined) return custom(request);
+    this.controller = new AbortController();
+    return globalThis.fetch(request, { signal: this.controller.signal });
+  }
+
+  /**
+   * Prepares the next attempt: a fresh timer, and a new request from the same URL, headers and body (the previous
+   * request's body has been consumed).
    */
   nextRequest(previous: Request): Request {
     clearTimeout(this.timer);
-    this.controller = new AbortController();
     this.abortCause = undefined;
     this.arm();
     if (this.bodyText === undefined && this.settings.body !== undefined) this.bodyText = JSON.stringify(this.settings.body);
@@ -119,23 +163,24 @@ export class Call {
       headers: previous.headers,
       body: this.bodyText ?? null,
       redirect: previous.redirect,
-      signal: this.controller.signal,
     });
   }
 
   /**
-   * Waits between attempts. Resolves early when the caller aborts; the caller then checks `abortCause`.
+   * Waits between attempts.
    *
    * @param ms how long
+   * @throws the caller's abort reason when the caller aborts meanwhile
    */
-  wait(ms: number): Promise<void> {
+  pause(ms: number): Promise<void> {
     clearTimeout(this.timer);
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(resolve, ms);
-    }).then(() => {
-      this.wake = undefined;
-    });
+    if (this.abortCause !== "caller") this.abortCause = undefined;
+    return this.guard(
+      () =>
+        new Promise<void>((resolve) => {
+          this.timer = setTimeout(resolve, ms);
+        }),
+    );
   }
 
   /**
@@ -160,6 +205,7 @@ export class Call {
   /** Stops the timer and lets go of the caller's signal. Call once, when the call is over. */
   end(): void {
     clearTimeout(this.timer);
+    this.rejecter = undefined;
     this.detach?.();
   }
 }

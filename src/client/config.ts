@@ -17,7 +17,8 @@ export interface ClientConfig {
   authorization: string;
   /** Texts that must never appear in an error: the secret and the encoded credentials. */
   secrets: readonly string[];
-  fetch: FetchLike;
+  /** A custom fetch, or undefined for `globalThis.fetch` (which is also given the attempt's signal). */
+  fetch: FetchLike | undefined;
   timeoutMs: number;
   totalTimeoutMs: number | undefined;
   retry: RetryPolicy;
@@ -107,13 +108,14 @@ export function resolveConfig(options: JelouClientOptions): ClientConfig {
   checkDuration("timeoutMs", options.timeoutMs, true);
   checkDuration("totalTimeoutMs", options.totalTimeoutMs, true);
   const encoded = Buffer.from(`${clientId}:${clientSecret}`, "utf8").toString("base64");
-  const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-  if (typeof fetchImpl !== "function") throw new TypeError("fetch must be a function that takes a Request.");
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new TypeError("fetch must be a function that takes a Request.");
+  }
   return {
     baseUrl,
     authorization: `Basic ${encoded}`,
     secrets: [clientSecret, encoded],
-    fetch: fetchImpl,
+    fetch: options.fetch,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     totalTimeoutMs: options.totalTimeoutMs,
     retry: resolveRetry(options.retry),

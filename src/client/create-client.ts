@@ -128,13 +128,15 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
 
     const call = new Call(config, settingsFor(config, sendOptions, body, `/v1/bots/${botId}/users/${userId}/flow_message`), runAttempts);
     try {
-      const { data, error, response } = await raw.POST(FLOW_MESSAGE_PATH, {
-        params: type === undefined ? { path: { botId, userId } } : { path: { botId, userId }, query: { type } },
-        body,
-        parseAs: "text",
-        signal: call.controller.signal,
-        fetch: call.fetch,
-      });
+      // Guarded as a whole, so the timers also cover reading the answer, which openapi-fetch does after the attempt loop.
+      const { data, error, response } = await call.guard(() =>
+        raw.POST(FLOW_MESSAGE_PATH, {
+          params: type === undefined ? { path: { botId, userId } } : { path: { botId, userId }, query: { type } },
+          body,
+          parseAs: "text",
+          fetch: call.fetch,
+        }),
+      );
       if (response.ok) return resultOf(response, data, call.attempts);
       throw errorFromResponse(response.status, response.headers, error, {
         method: "POST",

@@ -112,7 +112,9 @@ export interface JelouClientOptions {
    */
   baseUrl?: string;
   /**
-   * The fetch used to send, such as a mock's in-process `fetch`. It receives one `Request` per attempt.
+   * The fetch used to send, such as a mock's in-process `fetch`. It is called with one `Request` per attempt. When a
+   * timeout or the caller's signal fires, the client stops waiting for it at once; the work it started is not
+   * cancelled (the default fetch is, which releases the connection).
    * @default globalThis.fetch
    */
   fetch?: FetchLike;

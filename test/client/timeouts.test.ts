@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, type JelouClientOptions } from "../../src/index.js";
 import { hang, json, validMessage, useFakeJelou } from "./fake-jelou.js";
@@ -37,6 +38,22 @@ describe("timeouts", () => {
     jelou.script(stallBody);
     const error = await outcome(client({ timeoutMs: 200 }).sendFlowMessage(validMessage()));
     expect(error).toMatchObject({ kind: "timeout", timeout: "attempt", maybeSent: true });
+  });
+
+  it("covers the body with a custom fetch too", async () => {
+    const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) });
+    const error = await outcome(
+      client({ timeoutMs: 150, fetch: async () => new Response(stalled, { status: 200 }) }).sendFlowMessage(validMessage()),
+    );
+    expect(error).toMatchObject({ kind: "timeout", timeout: "attempt", maybeSent: true });
+  });
+
+  it("releases the connection of a timed-out request", async () => {
+    let closed = false;
+    jelou.script((_request, res) => res.on("close", () => (closed = true)));
+    await outcome(client({ timeoutMs: 100 }).sendFlowMessage(validMessage()));
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closed).toBe(true);
   });
 
   it("takes a per-send timeoutMs over the client's", async () => {
@@ -91,6 +108,13 @@ describe("the caller's AbortSignal", () => {
     expect(performance.now() - started).toBeLessThan(500);
     expect(error).toMatchObject({ kind: "aborted", attempts: 1, maybeSent: false });
     expect(jelou.received).toHaveLength(1);
+  });
+
+  it("leaves no listener on a signal shared by many sends", async () => {
+    const controller = new AbortController();
+    const shared = client();
+    for (let i = 0; i < 20; i++) await shared.sendFlowMessage(validMessage(), { signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("is told apart from a timeout: the caller's abort is aborted, the client's limit is timeout", async () => {

@@ -10,9 +10,19 @@ function observe<E>(hook: (event: E) => void, event: E, name: string): void {
   try {
     hook(event);
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (typeof process === "object") process.emitWarning(`jelou-flow: the ${name} hook threw: ${text}`, "JelouHookWarning");
+    warnCallbackFailed(name, error);
   }
+}
+
+/**
+ * Reports an error thrown by one of the caller's callbacks (a hook, `shouldRetry`) as a process warning.
+ *
+ * @param name the option's name
+ * @param error what it threw
+ */
+export function warnCallbackFailed(name: string, error: unknown): void {
+  const text = error instanceof Error ? error.message : String(error);
+  if (typeof process === "object") process.emitWarning(`jelou-flow: ${name} threw: ${text}`, "JelouHookWarning");
 }
 
 /** Calls `onRequest`, if set, before an attempt. */
@@ -29,7 +39,7 @@ export function emitRequest(call: Call, request: Request): void {
       headers: redactHeaders(request.headers),
       body: call.settings.body ?? call.bodyText,
     },
-    "onRequest",
+    "the onRequest hook",
   );
 }
 
@@ -54,5 +64,5 @@ export function emitResponse(
   }
   if (outcome.error !== undefined) event.error = outcome.error;
   if (outcome.retryInMs !== undefined) event.retryInMs = outcome.retryInMs;
-  observe(hook, event, "onResponse");
+  observe(hook, event, "the onResponse hook");
 }

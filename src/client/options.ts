@@ -30,7 +30,8 @@ export interface RetryOptions {
   unsafe?: boolean;
   /**
    * Decides about each failed attempt while retries remain: `true` retries, `false` does not, `undefined` leaves the
-   * decision to the rules above. Not asked after the caller's abort or when `totalTimeoutMs` ran out.
+   * decision to the rules above. Not asked after the caller's abort or when `totalTimeoutMs` ran out. If it throws, the
+   * send is not retried and ends with the attempt's error; what it threw becomes a process warning.
    * @default undefined
    * @example
    * ```ts

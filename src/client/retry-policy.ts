@@ -1,6 +1,7 @@
 import type { JelouError } from "../errors/jelou-error.js";
 import type { Call } from "./call.js";
 import type { RetryPolicy } from "./config.js";
+import { warnCallbackFailed } from "./hooks.js";
 
 /** A failed attempt, as the retry rules see it. */
 export interface FailedAttempt {
@@ -43,12 +44,19 @@ export async function retryDelay(call: Call, attempt: FailedAttempt): Promise<nu
   if (call.attempts > policy.limit) return undefined;
   let wanted = attempt.safe || (policy.unsafe && attempt.unsafeCandidate);
   if (policy.shouldRetry !== undefined) {
-    const verdict = await policy.shouldRetry({
-      attempt: call.attempts,
-      error: attempt.error(),
-      safe: attempt.safe,
-      retryAfterMs: attempt.retryAfterMs,
-    });
+    let verdict: boolean | undefined;
+    try {
+      verdict = await policy.shouldRetry({
+        attempt: call.attempts,
+        error: attempt.error(),
+        safe: attempt.safe,
+        retryAfterMs: attempt.retryAfterMs,
+      });
+    } catch (error) {
+      // The send must still end with the attempt's own error, which says whether the message may have been sent.
+      warnCallbackFailed("retry.shouldRetry", error);
+      return undefined;
+    }
     if (typeof verdict === "boolean") wanted = verdict;
   }
   if (!wanted) return undefined;

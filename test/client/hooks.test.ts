@@ -76,7 +76,7 @@ describe("onRequest and onResponse", () => {
       await expect(client.sendFlowMessage(validMessage())).resolves.toMatchObject({ status: 200 });
       await new Promise((resolve) => setImmediate(resolve));
       expect(warn).toHaveBeenCalled();
-      expect(String(warn.mock.calls[0]?.[0])).toMatch(/the onRequest hook threw: logger down/);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/jelou-flow: the onRequest hook threw: logger down/);
     } finally {
       process.off("warning", warn);
     }

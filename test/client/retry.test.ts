@@ -159,6 +159,18 @@ describe("opting in to retries that may send twice", () => {
     expect((await send({ retry: { shouldRetry: async () => undefined } })).result?.attempts).toBe(2);
   });
 
+  it("ends with the attempt's own error when shouldRetry throws", async () => {
+    jelou.script(error500);
+    const { error } = await send({
+      retry: {
+        shouldRetry: () => {
+          throw new Error("bug in shouldRetry");
+        },
+      },
+    });
+    expect(error).toMatchObject({ kind: "server", status: 500, attempts: 1, maybeSent: true });
+  });
+
   it("overrides the retry policy per send", async () => {
     jelou.script(error500);
     const result = await client().sendFlowMessage(validMessage(), { retry: { unsafe: true } });

@@ -84,7 +84,10 @@ function settingsFor(config: ClientConfig, options: SendOptions, body: unknown, 
 /** The `fetch` of `client.raw`: the same attempt loop, with the body read back from the request so it can be resent. */
 async function sendRaw(config: ClientConfig, request: Request): Promise<Response> {
   const url = request.url;
-  const call = new Call(config, settingsFor(config, NO_OPTIONS, undefined, new URL(url).pathname), runAttempts);
+  // openapi-fetch put the caller's signal, if any, on the request: it is the call's signal.
+  const settings = settingsFor(config, NO_OPTIONS, undefined, new URL(url).pathname);
+  settings.signal = request.signal;
+  const call = new Call(config, settings, runAttempts);
   try {
     call.url = url;
     call.bodyText = request.body === null ? undefined : await request.text();

@@ -110,6 +110,19 @@ describe("the caller's AbortSignal", () => {
     expect(jelou.received).toHaveLength(1);
   });
 
+  it("cancels a client.raw call too", async () => {
+    jelou.script(hang);
+    const controller = new AbortController();
+    const pending = client().raw.POST("/v1/bots/{botId}/users/{userId}/flow_message", {
+      params: { path: { botId: "bot-1", userId: "593987654321" } },
+      body: { title: "t", text: "x", caption: "c", parameters: { flow_name: "f", flow_cta: "Go" } },
+      signal: controller.signal,
+    });
+    while (jelou.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ kind: "aborted", attempts: 1, maybeSent: true });
+  });
+
   it("leaves no listener on a signal shared by many sends", async () => {
     const controller = new AbortController();
     const shared = client();

@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createJelouClient, JelouError, type JelouClientOptions } from "../../src/index.js";
 import { hang, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
@@ -32,6 +32,22 @@ describe("timeouts", () => {
     expect(error).toMatchObject({ kind: "timeout", timeout: "attempt", attempts: 1, maybeSent: true, retryable: false });
     expect(error.message).toMatch(/got no answer in time\. No answer within timeoutMs \(200 ms\)/);
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("defaults to 30 s per attempt", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const never = createJelouClient({ clientId: "id", clientSecret: "s", baseUrl: "http://jelou.test", fetch: () => new Promise<Response>(() => undefined) });
+      let settled = false;
+      const pending = outcome(never.sendFlowMessage(validMessage())).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await pending).toMatchObject({ kind: "timeout", timeout: "attempt", attempts: 1 });
+      expect((await pending).message).toContain("(30000 ms)");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("covers the answer's body too, not only its headers", async () => {

@@ -1,6 +1,7 @@
 import { errorFromFailure, type AbortCause } from "../errors/from-failure.js";
 import type { JelouError } from "../errors/jelou-error.js";
 import type { ClientConfig, RetryPolicy } from "./config.js";
+import { unwatchSignal, watchSignal } from "./abort-watch.js";
 import { maskPath } from "./redact.js";
 
 /** setTimeout cannot wait longer than this; a longer timeout means none. */
@@ -50,7 +51,6 @@ export class Call {
   private abortReason: unknown = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private rejecter: ((reason: unknown) => void) | undefined = undefined;
-  private detach: (() => void) | undefined = undefined;
   private maskedPath: string | undefined = undefined;
 
   /**
@@ -72,9 +72,7 @@ export class Call {
         this.abortCause = "caller";
         throw this.failure(signal.reason, false);
       }
-      const onAbort = (): void => this.interrupt("caller", signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.detach = () => signal.removeEventListener("abort", onAbort);
+      watchSignal(signal, this);
     }
     this.arm();
   }
@@ -206,6 +204,6 @@ export class Call {
   end(): void {
     clearTimeout(this.timer);
     this.rejecter = undefined;
-    this.detach?.();
+    if (this.settings.signal !== undefined) unwatchSignal(this.settings.signal, this);
   }
 }

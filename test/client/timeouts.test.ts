@@ -139,11 +139,26 @@ describe("the caller's AbortSignal", () => {
     await expect(pending).rejects.toMatchObject({ kind: "aborted", attempts: 1, maybeSent: true });
   });
 
-  it("leaves no listener on a signal shared by many sends", async () => {
-    const controller = new AbortController();
-    const shared = client();
-    for (let i = 0; i < 20; i++) await shared.sendFlowMessage(validMessage(), { signal: controller.signal });
-    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  it("shares one listener among many sends on one signal, and aborts them all", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const shared = client();
+      for (let i = 0; i < 5; i++) await shared.sendFlowMessage(validMessage(), { signal: controller.signal });
+      jelou.script(...Array.from({ length: 30 }, () => hang));
+      const pending = Array.from({ length: 30 }, () => outcome(shared.sendFlowMessage(validMessage(), { signal: controller.signal })));
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      while (jelou.received.length < 35) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      const errors = await Promise.all(pending);
+      expect(errors.map((e) => e.kind)).toEqual(Array.from({ length: 30 }, () => "aborted"));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("is told apart from a timeout: the caller's abort is aborted, the client's limit is timeout", async () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, startTarget, useTarget, USER, validMessage } from "./harness.js";
+import { AUTH, BOT, MODES, readAnswer, send, SEND_PATH, sendStream, startTarget, useTarget, USER, validMessage } from "./harness.js";
 
 function withParameters(parameters: Record<string, unknown>): Record<string, unknown> {
   const message = validMessage();
@@ -176,13 +176,7 @@ describe.each(MODES)("the send route (%s)", (mode) => {
           }
         },
       });
-      const response = await target.call(SEND_PATH, {
-        method: "POST",
-        headers: { authorization: AUTH, "content-type": "application/json" },
-        body,
-        duplex: "half",
-      } as RequestInit);
-      expect((await readAnswer(response)).status).toBe(413);
+      expect((await readAnswer(await sendStream(target, body))).status).toBe(413);
     });
 
     it("accepts a valid body streamed without a Content-Length", async () => {
@@ -194,13 +188,7 @@ describe.each(MODES)("the send route (%s)", (mode) => {
           controller.close();
         },
       });
-      const response = await target.call(SEND_PATH, {
-        method: "POST",
-        headers: { authorization: AUTH, "content-type": "application/json" },
-        body,
-        duplex: "half",
-      } as RequestInit);
-      expect((await readAnswer(response)).status).toBe(200);
+      expect((await readAnswer(await sendStream(target, body))).status).toBe(200);
       expect(target.mock.inbox.get("latest")?.body).toEqual(validMessage());
     });
 

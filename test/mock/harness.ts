@@ -83,6 +83,16 @@ export function send(
   });
 }
 
+/** POSTs a streamed body (no Content-Length, chunked over HTTP) to the send route with the suite's credentials. */
+export function sendStream(target: Target, body: ReadableStream<Uint8Array>): Promise<Response> {
+  return target.call(SEND_PATH, {
+    method: "POST",
+    headers: { authorization: AUTH, "content-type": "application/json" },
+    body,
+    duplex: "half",
+  } as RequestInit);
+}
+
 const DECLARED_STATUSES = new Set([200, 400, 401, 403, 404, 413, 415, 422, 429, 500, 503]);
 
 /** An answer of the send route, read and checked against openapi.yaml: status declared, body of the declared schema. */

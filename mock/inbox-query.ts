@@ -1,17 +1,17 @@
 import { type BoundedLog, ID_PATTERN, type IdSource, type LogEntry } from "./bounded-log.js";
+import type { TextRef } from "./text-arena.js";
 import type { InboxFilter, InboxMessage, InboxRejection } from "./types.js";
 
 /**
- * A message as the inbox holds it: the body as its JSON text (a third of the memory of the parsed object), the id and
- * the time as numbers, repeated strings shared. It is turned back into an {@link InboxMessage} when read.
+ * A message as the inbox holds it: the body as its JSON text in UTF-8 bytes outside the heap (see TextArena), the id
+ * and the time as numbers, repeated strings shared. It is turned back into an {@link InboxMessage} when read.
  */
-export interface StoredMessage extends LogEntry {
+export interface StoredMessage extends LogEntry, TextRef {
   botId: string;
   userId: string;
   flowName: string | undefined;
   type: string | undefined;
   clientId: string | undefined;
-  text: string;
 }
 
 /** A rejection as the inbox holds it. */
@@ -65,7 +65,7 @@ export function toInboxMessage(stored: StoredMessage, ids: IdSource, body?: Inbo
     userId: stored.userId,
   } as InboxMessage;
   if (stored.type !== undefined) message.type = stored.type;
-  message.body = body ?? (JSON.parse(stored.text) as InboxMessage["body"]);
+  message.body = body ?? (JSON.parse(stored.slab.toString("utf8", stored.start, stored.end)) as InboxMessage["body"]);
   if (stored.clientId !== undefined) message.clientId = stored.clientId;
   return message;
 }

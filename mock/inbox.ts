@@ -10,6 +10,7 @@ import {
   type StoredRejection,
   toInboxMessage,
 } from "./inbox-query.js";
+import { TextArena } from "./text-arena.js";
 import type {
   InboxEvent,
   InboxFilter,
@@ -43,6 +44,7 @@ export class Inbox {
   private readonly messages: BoundedLog<StoredMessage>;
   private readonly rejected: BoundedLog<StoredRejection>;
   private readonly intern = createInterner();
+  private readonly texts = new TextArena();
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private waiters: Waiter[] = [];
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
@@ -86,6 +88,7 @@ export class Inbox {
 
   private store(message: NewInboxMessage, text: string | undefined): StoredMessage {
     const flowName = flowNameOf(message.body);
+    const { slab, start, end } = this.texts.put(text ?? JSON.stringify(message.body));
     const stored: StoredMessage = {
       seq: this.ids.nextSeq(),
       at: Date.now(),
@@ -94,7 +97,9 @@ export class Inbox {
       flowName: flowName === undefined ? undefined : this.intern(flowName),
       type: message.type === undefined ? undefined : this.intern(message.type),
       clientId: message.clientId === undefined ? undefined : this.intern(message.clientId),
-      text: text ?? JSON.stringify(message.body),
+      slab,
+      start,
+      end,
     };
     this.messages.push(stored);
     if (this.waiters.length > 0 || this.listeners.size > 0) {

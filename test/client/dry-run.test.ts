@@ -23,6 +23,12 @@ describe("dryRun", () => {
       headers: { Authorization: "Basic [REDACTED]", "Content-Type": "application/json" },
       body,
     });
+    expect(dry.curl.split(" \\\n  ")).toEqual([
+      `curl -X POST '${dry.url}'`,
+      `-u "$JELOU_CLIENT_ID:$JELOU_CLIENT_SECRET"`,
+      `-H 'Content-Type: application/json'`,
+      `--data-raw '${JSON.stringify(body)}'`,
+    ]);
     expect(JSON.stringify(dry)).not.toContain("my_client_secret");
     expect(JSON.stringify(dry)).not.toContain(Buffer.from("my_client_id:my_client_secret").toString("base64"));
     expect(jelou.received).toHaveLength(0);

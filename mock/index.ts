@@ -5,6 +5,7 @@
 export { createMockJelou } from "./create-mock-jelou.js";
 export type { MockJelou } from "./create-mock-jelou.js";
 export { Inbox } from "./inbox.js";
+export type { NewInboxMessage } from "./inbox.js";
 export { Faults, FaultSpecError } from "./faults.js";
 export type { FaultDecision } from "./faults.js";
 export { FLOW_PROVIDERS } from "./registry.js";

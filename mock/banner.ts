@@ -28,6 +28,7 @@ export function describeMock(url: string, ctx: MockContext): string[] {
     `Mock Jelou listening on ${url}`,
     `  Base URL     ${url}   (createJelouClient({ baseUrl }) or JELOU_BASE_URL)`,
     `  Send         POST ${url}${sendPath}`,
+    `  Inbox page   ${url}/   (open it in a browser)`,
     `  Inbox API    ${url}${INSPECTION_PREFIX}/messages   (also /messages/latest, /messages/wait, /rejections, /faults, /health)`,
     `  Credentials  ${credentials}`,
     `  Bots         ${bots}`,

@@ -48,7 +48,6 @@ async function main(): Promise<void> {
   const mock = createMockJelou();
   const server = await listen(mock, requestedPort());
   console.log(`${describeMock(server.url, mock.context).join("\n")}`);
-  console.log(`  Inbox page   ${server.url}/`);
   // Since the process started, imports included: what a user waits for.
   console.log(`Ready ${Math.round(process.uptime() * 1000)} ms after start.\n`);
 

@@ -20,6 +20,11 @@ const DRAIN_MS = 1000;
 export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}, onClose?: () => void): Promise<MockServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = createAdaptorServer({ fetch: app.fetch, hostname }) as Server;
+  // Node closes idle keep-alive sockets after 5 s; a pooled client (undici, so openapi-fetch and the jelou-flow client)
+  // that writes its next request just as the server closes gets "other side closed". Outliving the client's own idle
+  // timeout (4 s in undici) by far makes the client always the side that closes.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, hostname, () => {

@@ -36,9 +36,13 @@ async function timeBlock(send: Send, calls: number): Promise<number> {
  * Measures the three clients against a bare server started for the purpose.
  *
  * @param settings warm-up calls, calls per block, rounds
+ * @param others more versions of the client to measure in the same blocks (an earlier commit's, for a comparison)
  * @returns one row per client, plain fetch first
  */
-export async function measureClients(settings: ClientSettings): Promise<ClientFigures[]> {
+export async function measureClients(
+  settings: ClientSettings,
+  others: { name: string; create: typeof createJelouClient }[] = [],
+): Promise<ClientFigures[]> {
   const server = await startFixtureServer("bare");
   try {
     const url = `${server.url}${SEND_PATH}`;
@@ -62,6 +66,10 @@ export async function measureClients(settings: ClientSettings): Promise<ClientFi
         },
       },
       { name: "sendFlowMessage (validation on)", send: () => client.sendFlowMessage(message) },
+      ...others.map(({ name, create }) => {
+        const other = create({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url });
+        return { name, send: () => other.sendFlowMessage(message) };
+      }),
     ];
     for (const { send } of clients) await timeBlock(send, settings.warmupCalls);
 

@@ -33,9 +33,10 @@ function find<T extends { name: string }>(rows: readonly T[], prefix: string): T
 
 /** The rows of the table, in the order of the issue. */
 export function tableRows(f: BenchFigures): Row[] {
-  const [bare, hono, mock, prism, proxy] = [
+  const [bare, hono, honoBody, mock, prism, proxy] = [
     find(f.servers, "bare"),
     find(f.servers, "plain Hono"),
+    find(f.servers, "Hono reading"),
     find(f.servers, "mock Jelou"),
     find(f.servers, "Prism mock"),
     find(f.servers, "Prism proxy"),
@@ -50,7 +51,9 @@ export function tableRows(f: BenchFigures): Row[] {
     ["**Server on loopback** (autocannon)", "", "", "", ""],
     [bare.name, server(bare), "itself", "1.00x", ""],
     [hono.name, server(hono), "bare node:http", ratio(hono.rps, bare.rps), ""],
+    [honoBody.name, server(honoBody), "plain Hono", ratio(honoBody.rps, hono.rps), ""],
     [mock.name, server(mock), "plain Hono", ratio(mock.rps, hono.rps), verdict(mock.rps / hono.rps >= 0.9, ">= 0.9x")],
+    ["", "", "Hono reading the body", ratio(mock.rps, honoBody.rps), ""],
     ["", "", "Prism mock", ratio(mock.rps, prism.rps), verdict(mock.rps / prism.rps >= 15, ">= 15x")],
     [prism.name, server(prism), "bare node:http", ratio(prism.rps, bare.rps), ""],
     [proxy.name, server(proxy), "mock Jelou", ratio(proxy.rps, mock.rps), ""],

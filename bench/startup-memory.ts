@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import autocannon from "autocannon";
-import { nodeArgs, ROOT, startFixtureServer, startMockCli, startQuietPrism } from "./lib/processes.js";
+import { nodeArgs, ROOT, startFixtureServer, startMockCli, startQuietPrism, type Compiled } from "./lib/processes.js";
 import { median, sleep } from "./lib/stats.js";
 import { flowMessage, SEND_HEADERS, SEND_PATH } from "./lib/workload.js";
 
@@ -20,7 +20,7 @@ async function fixture<T>(file: string, args: string[]): Promise<T> {
   return JSON.parse(stdout.trim().split("\n").pop() ?? "") as T;
 }
 
-async function timeStart(start: () => Promise<{ stop(): Promise<void> }>): Promise<number> {
+export async function timeStart(start: () => Promise<{ stop(): Promise<void> }>): Promise<number> {
   const t0 = process.hrtime.bigint();
   const server = await start();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -90,9 +90,10 @@ export interface MemoryFigures {
  *
  * @param count messages retained
  * @param runs how many processes
+ * @param compiled which compiled tree runs the mock (default this checkout's)
  * @throws Error when the mock does not hold every message
  */
-export async function measureMemory(count: number, runs: number): Promise<MemoryFigures> {
+export async function measureMemory(count: number, runs: number, compiled: Compiled = true): Promise<MemoryFigures> {
   const all: MemoryFigures[] = [];
   // Each send gets a distinct order id, so no two stored bodies are alike.
   const body = JSON.stringify({ ...flowMessage(), payload: { orderId: "[<id>]" } });
@@ -101,7 +102,7 @@ export async function measureMemory(count: number, runs: number): Promise<Memory
     await sleep(300);
     const bareMb = bare.rssMb();
     await bare.stop();
-    const mock = await startMockCli(["--max-messages", String(count)]);
+    const mock = await startMockCli(["--max-messages", String(count)], compiled);
     try {
       await sleep(300);
       const idleMb = mock.rssMb();

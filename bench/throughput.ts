@@ -29,7 +29,8 @@ export interface ServerFigures {
   runs: number[];
 }
 
-interface Target {
+/** A server to load, by name and base URL. */
+export interface Target {
   name: string;
   url: string;
 }
@@ -46,7 +47,7 @@ function load(url: string, connections: number, seconds: number): Promise<autoca
 }
 
 /**
- * Starts the five servers, measures them round by round, stops them.
+ * Starts the six servers, measures them round by round, stops them.
  *
  * @param settings connections, seconds per run, rounds, warm-up seconds
  * @returns one row per server, the floor first
@@ -59,6 +60,8 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
     processes.push(bare);
     const hono = await startFixtureServer("hono");
     processes.push(hono);
+    const honoBody = await startFixtureServer("hono-body");
+    processes.push(honoBody);
     // A retention large enough that nothing is evicted during the bench: recording is part of the work measured.
     const mock = await startFixtureServer("mock", ["2000000"]);
     processes.push(mock);
@@ -69,34 +72,45 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
     const targets: Target[] = [
       { name: "bare node:http answering {} (floor)", url: bare.url },
       { name: "plain Hono on @hono/node-server answering {}", url: hono.url },
+      { name: "Hono reading and parsing the body, answering {}", url: honoBody.url },
       { name: "mock Jelou (auth, validation, recording)", url: mock.url },
       { name: "Prism mock (-v error)", url: prismMock.url },
       { name: "Prism proxy (--errors) in front of the mock", url: prismProxy.url },
     ];
-    for (const target of targets) await load(target.url, settings.connections, settings.warmupSeconds);
-
-    const results = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]));
-    for (let round = 0; round < settings.rounds; round++) {
-      const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const target of order) {
-        process.stderr.write(`  ${target.name}: round ${round + 1}/${settings.rounds}\n`);
-        results.get(target.name)?.push(await load(target.url, settings.connections, settings.durationSeconds));
-      }
-    }
-    return targets.map(({ name }) => {
-      const runs = results.get(name) ?? [];
-      const rps = median(runs.map((r) => r.requests.average));
-      return {
-        name,
-        rps,
-        meanLatencyMs: (settings.connections / rps) * 1000,
-        p99Ms: median(runs.map((r) => r.latency.p99)),
-        non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-        errors: runs.reduce((n, r) => n + r.errors, 0),
-        runs: runs.map((r) => r.requests.average),
-      };
-    });
+    return await measureTargets(targets, settings);
   } finally {
     await Promise.all([...prisms.map((p) => p.stop()), ...processes.map((p) => p.stop())]);
   }
+}
+
+/**
+ * Loads servers already running, round by round, the order reversed every other round, after a warm-up of each.
+ *
+ * @param targets the servers
+ * @param settings connections, seconds per run, rounds, warm-up seconds
+ * @returns one row per target, in their order
+ */
+export async function measureTargets(targets: readonly Target[], settings: LoadSettings): Promise<ServerFigures[]> {
+  for (const target of targets) await load(target.url, settings.connections, settings.warmupSeconds);
+  const results = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) {
+      process.stderr.write(`  ${target.name}: round ${round + 1}/${settings.rounds}\n`);
+      results.get(target.name)?.push(await load(target.url, settings.connections, settings.durationSeconds));
+    }
+  }
+  return targets.map(({ name }) => {
+    const runs = results.get(name) ?? [];
+    const rps = median(runs.map((r) => r.requests.average));
+    return {
+      name,
+      rps,
+      meanLatencyMs: (settings.connections / rps) * 1000,
+      p99Ms: median(runs.map((r) => r.latency.p99)),
+      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      runs: runs.map((r) => r.requests.average),
+    };
+  });
 }

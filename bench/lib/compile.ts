@@ -21,13 +21,25 @@ function* files(dir: string): Generator<string> {
 }
 
 /**
- * Writes the compiled copy, replacing any earlier one.
+ * Writes the compiled copy of this checkout, replacing any earlier one.
  *
  * @returns the directory
  * @throws Error when a file does not transpile
  */
 export function compileCheckout(): string {
-  rmSync(COMPILED, { recursive: true, force: true });
+  return compileTree(ROOT, COMPILED);
+}
+
+/**
+ * Compiles the package's sources found under `root` (this checkout, or an earlier commit extracted for a comparison)
+ * into `out`, with this checkout's bench fixtures, so that the fixtures run against that version of the mock.
+ *
+ * @param root a tree with src/, mock/ and generated/
+ * @param out where to write; it must lie under this checkout's node_modules for the dependencies to resolve
+ * @returns `out`
+ */
+export function compileTree(root: string, out: string): string {
+  rmSync(out, { recursive: true, force: true });
   const compilerOptions: ts.CompilerOptions = {
     module: ts.ModuleKind.ESNext,
     target: ts.ScriptTarget.ES2022,
@@ -36,19 +48,20 @@ export function compileCheckout(): string {
     verbatimModuleSyntax: true,
   };
   for (const source of SOURCES) {
-    for (const file of files(join(ROOT, source))) {
-      const out = join(COMPILED, relative(ROOT, file));
-      mkdirSync(dirname(out), { recursive: true });
+    const from = source.startsWith("bench/") ? ROOT : root;
+    for (const file of files(join(from, source))) {
+      const target = join(out, relative(from, file));
+      mkdirSync(dirname(target), { recursive: true });
       if (/\.d\.ts$|\.test\.tsx?$/.test(file)) continue;
       if (/\.tsx?$/.test(file)) {
         const { outputText } = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions, fileName: file });
-        writeFileSync(out.replace(/\.tsx?$/, ".js"), outputText);
-      } else if (file.endsWith(".js")) copyFileSync(file, out);
+        writeFileSync(target.replace(/\.tsx?$/, ".js"), outputText);
+      } else if (file.endsWith(".js")) copyFileSync(file, target);
     }
   }
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   writeFileSync(
-    join(COMPILED, "package.json"),
+    join(out, "package.json"),
     JSON.stringify({
       name: "jelou-flow",
       version: pkg.version,
@@ -56,5 +69,5 @@ export function compileCheckout(): string {
       exports: { ".": "./src/index.js", "./mock": "./mock/index.js", "./package.json": "./package.json" },
     }),
   );
-  return COMPILED;
+  return out;
 }

@@ -16,6 +16,9 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Where bench/lib/compile.ts writes the compiled copy. */
 export const COMPILED = `${ROOT}node_modules/.cache/jelou-flow-bench/`;
 
+/** Run from source (false), from the compiled copy of this checkout (true), or from another compiled tree (its path, ending in /). */
+export type Compiled = boolean | string;
+
 /** A server in its own process group. */
 export interface ServerProcess {
   readonly url: string;
@@ -30,13 +33,14 @@ export interface ServerProcess {
  *
  * @param file a path from the root, such as `bench/fixtures/servers.ts`
  */
-export function nodeArgs(file: string, args: readonly string[] = [], options: { nodeFlags?: readonly string[]; compiled?: boolean } = {}): string[] {
+export function nodeArgs(file: string, args: readonly string[] = [], options: { nodeFlags?: readonly string[]; compiled?: Compiled } = {}): string[] {
   const flags = options.nodeFlags ?? [];
-  if (options.compiled) return [...flags, `${COMPILED}${file.replace(/\.tsx?$/, ".js")}`, ...args];
+  const { compiled } = options;
+  if (compiled) return [...flags, `${compiled === true ? COMPILED : compiled}${file.replace(/\.tsx?$/, ".js")}`, ...args];
   return [...flags, "--conditions=source", "--import", "tsx", `${ROOT}${file}`, ...args];
 }
 
-async function startServer(name: string, file: string, args: string[], compiled: boolean, urlPattern: RegExp, probe: string): Promise<ServerProcess> {
+async function startServer(name: string, file: string, args: string[], compiled: Compiled, urlPattern: RegExp, probe: string): Promise<ServerProcess> {
   const group = startProcessGroup(name, process.execPath, nodeArgs(file, args, { compiled }), { cwd: ROOT });
   try {
     const [, url = ""] = await group.waitForOutput(urlPattern);
@@ -59,12 +63,12 @@ export function rssOf(pid: number): number {
 /**
  * Starts one of bench/fixtures/servers.ts's servers and resolves once it answers.
  *
- * @param kind bare, hono or mock
+ * @param kind bare, hono, hono-body or mock
  * @param extra more arguments (the mock's maxMessages)
  * @param compiled run the compiled copy (default true)
  * @throws Error with the server's output when it does not start
  */
-export function startFixtureServer(kind: "bare" | "hono" | "mock", extra: string[] = [], compiled = true): Promise<ServerProcess> {
+export function startFixtureServer(kind: "bare" | "hono" | "hono-body" | "mock", extra: string[] = [], compiled: Compiled = true): Promise<ServerProcess> {
   return startServer(`${kind} server`, "bench/fixtures/servers.ts", [kind, ...extra], compiled, /listening (http:\/\/127\.0\.0\.1:\d+)/, "/__bench_readiness_probe");
 }
 
@@ -74,7 +78,7 @@ export function startFixtureServer(kind: "bare" | "hono" | "mock", extra: string
  * @param flags more flags of the command; the credentials are the workload's
  * @param compiled run the compiled copy (as `npx jelou-flow mock` does) rather than the source through tsx
  */
-export function startMockCli(flags: string[] = [], compiled = true): Promise<ServerProcess> {
+export function startMockCli(flags: string[] = [], compiled: Compiled = true): Promise<ServerProcess> {
   const args = ["mock", "--port", "0", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, ...flags];
   return startServer("jelou-flow mock", "src/cli/main.ts", args, compiled, /(http:\/\/127\.0\.0\.1:\d+)/, "/__mock/health");
 }

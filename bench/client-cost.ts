@@ -1,12 +1,13 @@
 /**
  * Client cost per send on loopback: plain `fetch`, bare openapi-fetch, and `sendFlowMessage` with validation on, against
- * the same bare node:http server in another process. One call at a time, timed with `process.hrtime.bigint()` per block
+ * the same bare node:http server in another process. The client is this checkout's compiled copy (bench/lib/compile.ts).
+ * One call at a time, timed with `process.hrtime.bigint()` per block
  * of calls; blocks run A B C C B A after a warm-up, because timing one client after the other favours the later one.
  */
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
-import { createJelouClient } from "../src/index.js";
-import { startFixtureServer } from "./lib/processes.js";
+import type { createJelouClient } from "../src/index.js";
+import { COMPILED, startFixtureServer } from "./lib/processes.js";
 import { median } from "./lib/stats.js";
 import { AUTHORIZATION, BODY_TEXT, BOT_ID, CLIENT_ID, CLIENT_SECRET, flowMessage, SEND_HEADERS, SEND_PATH, USER_ID } from "./lib/workload.js";
 
@@ -47,7 +48,9 @@ export async function measureClients(
   try {
     const url = `${server.url}${SEND_PATH}`;
     const bare = createClient<paths>({ baseUrl: server.url, headers: { Authorization: AUTHORIZATION } });
-    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url });
+    // The compiled client, as published: through tsx, every closure made per call would also pay for esbuild's `__name`.
+    const { createJelouClient: create } = (await import(`${COMPILED}src/index.js`)) as { createJelouClient: typeof createJelouClient };
+    const client = create({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: server.url });
     const message = { botId: BOT_ID, userId: USER_ID, ...flowMessage() };
     const body = flowMessage();
     const clients: { name: string; send: Send }[] = [

@@ -26,8 +26,9 @@ export interface FuzzSoakResult {
   /** What broke a rule, one line each. */
   failures: string[];
   /**
-   * Requests Prism itself failed on before forwarding them (its body parser throws on a malformed Content-Type, its
-   * checks on some deep bodies), answering its own bare 500: not the mock's answer, which the direct check covers.
+   * Requests Prism itself failed on (its body parser throws on a malformed Content-Type; forwarding an oversized body
+   * fails when the mock has already answered 413 and closed), answering its own 500: not the mock's answer, which the
+   * direct check covers.
    */
   prismOwnErrors: number;
   timedOut: boolean;
@@ -95,10 +96,15 @@ function checkDirect(c: FuzzCase, answer: Answer): string | undefined {
   return validateJelouError(parsed) ? undefined : `mock's ${answer.status} is not a JelouError: ${answer.body.slice(0, 200)}`;
 }
 
-/** Through Prism: a 500 of violations means the mock's answer broke openapi.yaml; Prism's own failures are counted apart. */
-function checkProxied(answer: Answer, result: FuzzSoakResult): string | undefined {
+/**
+ * Through Prism: a 500 of violations means the mock's answer broke openapi.yaml; Prism's own failures are counted apart.
+ * One of them needs the case: the mock answers 413 to a body over its limit and closes the connection (as servers do)
+ * while Prism may still be forwarding the body, and Prism then answers its own 500 `FetchError` (write EPIPE).
+ */
+function checkProxied(answer: Answer, tooBig: boolean, result: FuzzSoakResult): string | undefined {
   if (answer.status < 500) return undefined;
-  if (answer.requestId === undefined && PRISM_OWN_ERRORS.has(answer.body)) {
+  const ownError = PRISM_OWN_ERRORS.has(answer.body) || (tooBig && answer.body.includes('"type":"FetchError"'));
+  if (answer.requestId === undefined && ownError) {
     result.prismOwnErrors++;
     return undefined;
   }
@@ -137,7 +143,7 @@ export async function runFuzzSoak(options: FuzzSoakOptions): Promise<FuzzSoakRes
         continue;
       }
       result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
-      const problem = where === "mock" ? checkDirect(c, answer) : checkProxied(answer, result);
+      const problem = where === "mock" ? checkDirect(c, answer) : checkProxied(answer, tooBig, result);
       if (problem !== undefined) result.failures.push(`${where}: ${problem} to ${describe(c)}`);
     }
   }

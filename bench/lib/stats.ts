@@ -17,10 +17,10 @@ export function fmt(value: number, digits = 0): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-/** A ratio such as `0.93x`, with enough digits to read small ones. */
-export function ratio(value: number, reference: number): string {
+/** A ratio such as `0.93x`, with enough digits to read small ones (or `digits` of them, to read one beside a target). */
+export function ratio(value: number, reference: number, digits?: number): string {
   const r = value / reference;
-  return `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}x`;
+  return `${r.toFixed(digits ?? (r < 0.1 ? 3 : 2))}x`;
 }
 
 /** Resolves after `ms`. */

@@ -41,9 +41,11 @@ export function tableRows(f: BenchFigures): Row[] {
     find(f.servers, "Prism mock"),
     find(f.servers, "Prism proxy"),
   ];
-  const server = (s: ServerFigures) => `${fmt(s.rps)} req/s, ${fmt(s.meanLatencyMs, 2)} ms mean, ${s.p99Ms} ms p99`;
+  const spread = (values: number[]) => `${fmt(Math.min(...values))}-${fmt(Math.max(...values))}`;
+  const server = (s: ServerFigures) =>
+    `${fmt(s.rps)} req/s (runs ${spread(s.runs)}), ${fmt(s.meanLatencyMs, 2)} ms mean, ${s.p99Ms} ms p99`;
   const [plain, bareClient, send] = [find(f.clients, "plain fetch"), find(f.clients, "bare openapi-fetch"), find(f.clients, "sendFlowMessage")];
-  const us = (c: ClientFigures) => `${fmt(c.microsPerCall)} µs/call`;
+  const us = (c: ClientFigures) => `${fmt(c.microsPerCall)} µs/call (blocks ${spread(c.blocks)})`;
   const s = f.startup;
   const m = f.memory;
   const b = f.bulk;
@@ -92,7 +94,7 @@ export function describeRun(f: BenchFigures): string {
   return [
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${process.platform} ${process.arch}`,
     `- Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${fmt(totalmem() / 1024 ** 3, 1)} GB memory`,
-    `- Load average (1, 5, 15 min): ${avg(f.loadBefore)} before, ${avg(f.loadAfter)} after; the bench took ${fmt(f.seconds)} s`,
+    `- Load average (1, 5, 15 min): ${avg(f.loadBefore)} before, ${avg(f.loadAfter)} after (the bench itself keeps both cores busy); the bench took ${fmt(f.seconds)} s`,
     `- Servers: ${f.load.connections} connections, ${f.load.durationSeconds} s per run, ${f.load.rounds} rounds (order reversed every other round) after ${f.load.warmupSeconds} s of warm-up each; medians of the rounds`,
     `- Start-up: medians of ${f.startupRuns} starts each; memory and bulk: medians of fresh processes`,
     ...(flaws.length > 0 ? [`- **Flaws in this run**: ${flaws.join("; ")}`] : []),

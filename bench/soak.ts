@@ -43,13 +43,14 @@ try {
   check(mock.group.exitStatus() === undefined, "the mock survived");
 
   process.stdout.write("Chaos: 5,000 sends through the client, 20% seeded faults (429, 500, 503, dropped connections)\n");
-  const chaos = await runChaosSoak({ url: mock.url, sends: 5_000, probability: 0.2, seed: 42, concurrency: 8 });
+  const chaos = await runChaosSoak({ url: mock.url, sends: 5_000, probability: 0.2, seed: 42, concurrency: 8, durationMs: 120_000 });
   process.stdout.write(`  ${chaos.succeeded} succeeded, failed ${JSON.stringify(chaos.failedByKind)}; chaos failed ${chaos.injected} of ${chaos.decisions} requests\n`);
   check(chaos.untyped.length === 0, `every send ended in success or a typed JelouError (${chaos.untyped.slice(0, 3).join("; ")})`);
   check(chaos.duplicates.length === 0, `no recipient recorded twice (${chaos.duplicates.length})`);
   check(chaos.missing.length === 0, `every success recorded (${chaos.missing.length} missing)`);
   check(chaos.recordedThoughSafe.length === 0, `no send called safe to resend was recorded (${chaos.recordedThoughSafe.length})`);
   check(chaos.evicted === 0, "nothing evicted during the chaos run");
+  check(!chaos.timedOut, "every send made within the time bound");
 } finally {
   await mock.stop();
 }

@@ -14,6 +14,8 @@ export interface ChaosSoakOptions {
   probability: number;
   seed: number;
   concurrency: number;
+  /** No send starts after this time; the result says whether it ran out. */
+  durationMs: number;
 }
 
 export interface ChaosSoakResult {
@@ -33,6 +35,8 @@ export interface ChaosSoakResult {
   injected: number;
   /** Messages the inbox evicted during the run: the check needs none (give the mock room for `sends`). */
   evicted: number;
+  /** True when the time bound stopped the run before every send was made. */
+  timedOut: boolean;
 }
 
 async function call(url: string, path: string, init?: RequestInit): Promise<unknown> {
@@ -75,12 +79,18 @@ export async function runChaosSoak(options: ChaosSoakOptions): Promise<ChaosSoak
     decisions: 0,
     injected: 0,
     evicted: 0,
+    timedOut: false,
   };
   const succeeded = new Set<string>();
   const safe = new Set<string>();
   let next = 0;
+  const deadline = performance.now() + options.durationMs;
   const worker = async () => {
     while (next < options.sends) {
+      if (performance.now() > deadline) {
+        result.timedOut = true;
+        return;
+      }
       const userId = userIdFor(next++);
       try {
         await client.sendFlowMessage({ botId: BOT_ID, userId, ...flowMessage() });

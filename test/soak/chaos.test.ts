@@ -17,7 +17,8 @@ describe("the client under seeded chaos", () => {
 
   it("ends each of 1,000 sends in success or a typed error, and sends no recipient twice", async () => {
     const sends = 1_000;
-    const result = await runChaosSoak({ url: server.url, sends, probability: 0.2, seed: 20_261_124, concurrency: 8 });
+    const result = await runChaosSoak({ url: server.url, sends, probability: 0.2, seed: 20_261_124, concurrency: 8, durationMs: 30_000 });
+    expect(result.timedOut).toBe(false);
     expect(result.untyped).toEqual([]);
     expect(result.duplicates).toEqual([]);
     expect(result.missing).toEqual([]);

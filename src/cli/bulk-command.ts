@@ -91,7 +91,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       abortInFlight: abortInFlight.signal,
       ...(flags.bot !== undefined && { botId: flags.bot }),
       ...(flags.type !== undefined && { type: flags.type }),
-      ...(flags.rate !== undefined && { ratePerSecond: flags.rate }),
+      ...(flags.rate !== undefined && flags.rate > 0 && { ratePerSecond: flags.rate }),
       ...(flags.resume && { resume: true }),
       ...(flags.resendUnknown && { resendUnknown: true }),
       ...(flags.skipInvalid && { skipInvalid: true }),

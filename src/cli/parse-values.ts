@@ -10,8 +10,9 @@ export function integerFlag(name: string, min: number, max: number) {
   };
 }
 
-/** `--rate 20`, `20/s`, `600/min`. */
+/** `--rate 20`, `20/s`, `600/min`; `0` means no limit (0 is returned and no scheduler is made). */
 export function rateFlag(value: string): number {
+  if (/^\s*0+(\.0+)?\s*(\/\s*[a-z]+)?\s*$/i.test(value)) return 0;
   try {
     return parseRate(value);
   } catch (error) {

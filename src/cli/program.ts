@@ -78,7 +78,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--resend-unknown", "with --resume, also send again recipients whose earlier send may have reached Jelou")
     .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed)")
     .option("--concurrency <n>", "sends in flight at once", integerFlag("--concurrency", 1, 256), 4)
-    .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min", rateFlag)
+    .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min; 0 for no limit", rateFlag)
     .option("--dry-run", "check every row and print what would be sent; send nothing")
     .option("--json", "one JSON line per result on stdout, then a summary line")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default("auto"))

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { rateFlag } from "../../src/cli/parse-values.js";
+import { CREDENTIALS, csvOf, inboxCounts, runInProcess, useMockAndWorkspace } from "./helpers.js";
+
+const t = useMockAndWorkspace();
+
+describe("--rate", () => {
+  it("reads 0 in any unit as no limit, and other rates as sends per second", () => {
+    expect(rateFlag("0")).toBe(0);
+    expect(rateFlag("0/s")).toBe(0);
+    expect(rateFlag("0.0/min")).toBe(0);
+    expect(rateFlag("600/min")).toBe(10);
+  });
+
+  it("still refuses what is not a rate, naming the forms it takes", () => {
+    expect(() => rateFlag("fast")).toThrow(/600\/min/);
+    expect(() => rateFlag("-5")).toThrow(/not a rate/);
+  });
+
+  it("sends the whole list with --rate 0, unthrottled", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("unlimited.csv", csvOf(30));
+    const env = { ...CREDENTIALS, JELOU_BASE_URL: t.server.url };
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--rate", "0", "--progress", "none"], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(inboxCounts(t.server.mock).size).toBe(30);
+  });
+});

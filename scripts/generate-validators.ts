@@ -98,8 +98,9 @@ function inlineRuntime(code: string): string {
   });
 }
 
-const DTS_PRELUDE = `import type { components, operations } from "__TYPES__";
+const DTS_TYPES_IMPORT = `import type { components, operations } from "__TYPES__";\n`;
 
+const DTS_SHARED_TYPES = `
 /** One problem found by a generated validator (the subset of Ajv's error object these validators produce). */
 export interface ValidationIssue {
   /** JSON Pointer to the offending value, such as \`/parameters/flow_cta\`. */
@@ -124,9 +125,11 @@ export interface Validator<T> {
 /**
  * @param doc the parsed OpenAPI document
  * @param specName its path in the project, for messages
+ * @param sharedTypesFrom where an earlier module declares `ValidationIssue` and `Validator`, to import them from
+ *   instead of declaring them a second time (the mock contract's module reuses the main contract's)
  * @returns the validator module and its declarations
  */
-export function buildValidatorModule(doc: Json, specName: string): { js: string; dts: string } {
+export function buildValidatorModule(doc: Json, specName: string, sharedTypesFrom?: string): { js: string; dts: string } {
   // Ajv resolves every `$ref` against the schema id as a relative URI, so an id holding a `/` (`mock/openapi.yaml`)
   // would send `mock/openapi.yaml#/$defs/X` to `mock/mock/openapi.yaml`. Each contract gets its own Ajv instance, so
   // the file name alone is a unique id.
@@ -142,7 +145,12 @@ export function buildValidatorModule(doc: Json, specName: string): { js: string;
   ajv.addSchema({ $id: base, $defs: rewriteRefs(schemas, base) as Json });
 
   const exports: Record<string, string> = {};
-  const dts: string[] = [DTS_PRELUDE];
+  const dts: string[] = [
+    DTS_TYPES_IMPORT +
+      (sharedTypesFrom === undefined
+        ? DTS_SHARED_TYPES
+        : `import type { Validator } from "${sharedTypesFrom}";\nexport type { ValidationIssue, Validator } from "${sharedTypesFrom}";\n`),
+  ];
   for (const name of Object.keys(schemas)) {
     exports[`validate${name}`] = `${base}#/$defs/${name}`;
     dts.push(`/** Checks a value against \`components.schemas.${name}\` of ${specName}. */`);

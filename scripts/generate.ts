@@ -19,11 +19,13 @@ import { buildValidatorModule } from "./generate-validators.ts";
 interface Target {
   spec: string;
   outDir: string;
+  /** The module, relative to `outDir`, whose declarations of the validator types this target reuses. */
+  sharedTypesFrom?: string;
 }
 
 const TARGETS: Target[] = [
   { spec: "openapi.yaml", outDir: "generated" },
-  { spec: "mock/openapi.yaml", outDir: "generated/mock" },
+  { spec: "mock/openapi.yaml", outDir: "generated/mock", sharedTypesFrom: "../validators.js" },
 ];
 
 const HEADER = (spec: string) =>
@@ -37,7 +39,7 @@ async function typesFor(specFile: string, spec: string): Promise<string> {
 async function filesFor(root: string, target: Target): Promise<Map<string, string>> {
   const specFile = path.join(root, target.spec);
   const doc = parseYaml(await readFile(specFile, "utf8")) as Record<string, unknown>;
-  const { js, dts } = buildValidatorModule(doc, target.spec);
+  const { js, dts } = buildValidatorModule(doc, target.spec, target.sharedTypesFrom);
   const files = new Map<string, string>();
   files.set(path.join(target.outDir, "openapi.ts"), await typesFor(specFile, target.spec));
   files.set(path.join(target.outDir, "validators.js"), HEADER(target.spec) + js);

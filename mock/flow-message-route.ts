@@ -4,12 +4,12 @@ import {
   validateFlowMessage as checkBody,
   validateSendFlowMessageParameters as checkParameters,
 } from "../generated/validators.js";
-import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
+import { maskUserId, toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
 import type { MockContext, MockEnv } from "./context.js";
 import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";
 import { readBodyLimited } from "./read-body.js";
-import { clip, jelouError, maskPhone } from "./responses.js";
+import { clip, jelouError, plural } from "./responses.js";
 
 /** The contract's path; `satisfies` makes `tsc` fail if openapi.yaml renames it. */
 const CONTRACT_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfies keyof paths;
@@ -62,9 +62,6 @@ function isJson(contentType: string | undefined): boolean {
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === JSON_MEDIA_TYPE;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /** Answers an error and records the rejection with its reasons. */
 function refuse(
@@ -91,7 +88,7 @@ function refuse(
   if (facts.fault !== undefined) rejection.fault = facts.fault;
   if (facts.body !== undefined) rejection.body = facts.body.slice(0, MAX_KEPT_BODY);
   ctx.inbox.reject(rejection);
-  ctx.log?.(`${facts.method} ${c.req.path.replace(facts.userId, maskPhone(facts.userId))} -> ${status} ${code}`);
+  ctx.log?.(`${facts.method} ${c.req.path.replace(facts.userId, maskUserId(facts.userId))} -> ${status} ${code}`);
   return jelouError(status, code, description, problems, { "x-request-id": facts.requestId, ...headers });
 }
 
@@ -209,7 +206,7 @@ async function accept(c: Context<MockEnv>, ctx: MockContext, facts: Facts): Prom
       ? { botId: facts.botId, userId: facts.userId, body: message, clientId: auth.clientId }
       : { botId: facts.botId, userId: facts.userId, type, body: message, clientId: auth.clientId };
   const id = ctx.inbox.recordId(recorded, read.text);
-  ctx.log?.(`POST ${c.req.path.replace(facts.userId, maskPhone(facts.userId))} -> 200 ${id}`);
+  ctx.log?.(`POST ${c.req.path.replace(facts.userId, maskUserId(facts.userId))} -> 200 ${id}`);
   return new Response("{}", {
     status: 200,
     headers: { "content-type": "application/json", "x-message-id": id, "x-request-id": facts.requestId },

@@ -44,8 +44,17 @@ export function clip(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
-/** A phone number with its middle hidden, for logs: `593987654321` -> `5939****4321`. */
-export function maskPhone(userId: string): string {
-  if (userId.length <= 6) return "*".repeat(userId.length);
-  return `${userId.slice(0, 4)}${"*".repeat(Math.max(0, userId.length - 8))}${userId.slice(-4)}`;
+/**
+ * `1 second`, `2 seconds`: a count with its noun, for answers and the page.
+ *
+ * @param n the count
+ * @param word the noun in the singular
+ * @returns the count and the noun
+ * @example
+ * ```ts
+ * plural(2, "attempt"); // "2 attempts"
+ * ```
+ */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -10,6 +10,8 @@ export type {
   FlowMessageValidation,
 } from "./validation/validate-flow-message.js";
 export { normalizeUserId } from "./validation/normalize-user-id.js";
+export { codePoints, TEXT_FIELDS, textLimits } from "./validation/text-limits.js";
+export type { TextField, TextLimit } from "./validation/text-limits.js";
 export { toFieldProblems } from "./validation/field-problems.js";
 export type { FieldProblem } from "./validation/field-problems.js";
 export { createJelouClient } from "./client/create-client.js";

@@ -6,6 +6,7 @@ import { integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
 import { runSend, type SendFlags } from "./send-command.js";
 import { runBulk, type BulkFlags } from "./bulk-command.js";
 import { runMock } from "./mock-command.js";
+import { textLimits, type TextField } from "../validation/text-limits.js";
 
 const version = (createRequire(import.meta.url)("jelou-flow/package.json") as { version: string }).version;
 
@@ -36,6 +37,12 @@ const MOCK_EXAMPLES = `Examples:
   $ jelou-flow mock --help        # every flag of the mock`;
 
 /** Builds the `jelou-flow` program; `setCode` receives the exit code of the command that ran. */
+/** `1-60 characters`, with the bounds read from the contract. */
+function lengthHelp(field: TextField): string {
+  const { min, max } = textLimits()[field];
+  return `${min}-${max} characters`;
+}
+
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command("jelou-flow")
     .description("Send WhatsApp Flow messages through Jelou, one or a whole list, and run a local mock Jelou.")
@@ -51,11 +58,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--file <message.json>", "the message as a JSON file (title, text, caption, parameters, payload; botId and userId optional)")
     .option("--bot <botId>", "the bot that sends")
     .option("--to <phone>", "the recipient's phone number, such as 593987654321 or +593 98 765 4321")
-    .option("--title <text>", "header, 1-60 characters")
-    .option("--text <text>", "body, 1-1024 characters")
-    .option("--caption <text>", "footer, 1-60 characters")
+    .option("--title <text>", `header, ${lengthHelp("title")}`)
+    .option("--text <text>", `body, ${lengthHelp("text")}`)
+    .option("--caption <text>", `footer, ${lengthHelp("caption")}`)
     .option("--flow <slug>", "parameters.flow_name: the Flow to open")
-    .option("--cta <text>", "parameters.flow_cta: the button, 1-20 characters, no emoji")
+    .option("--cta <text>", `parameters.flow_cta: the button, ${lengthHelp("parameters.flow_cta")}, no emoji`)
     .option("--screen <id>", "parameters.flow_action_payload.screen: the first screen")
     .option("--data <json>", "parameters.flow_action_payload.data: initial screen data, a JSON object", jsonObjectFlag("--data"))
     .option("--payload <json>", "payload returned with the Flow reply, a JSON object", jsonObjectFlag("--payload"))

@@ -1,5 +1,6 @@
 import type { components } from "../../generated/openapi.js";
 import type { ValidationIssue } from "../../generated/validators.js";
+import { codePoints } from "./text-limits.js";
 
 /** One problem with one field: where (`parameters.flow_cta`), the rule broken (`maxLength`), and what to do. */
 export type FieldProblem = components["schemas"]["FieldProblem"];
@@ -37,7 +38,7 @@ const SCHEMA_TYPE_NAMES: Record<string, string> = {
 };
 
 function characters(value: unknown): number {
-  return typeof value === "string" ? [...value].length : 0;
+  return typeof value === "string" ? codePoints(value) : 0;
 }
 
 function plural(n: number, word: string): string {

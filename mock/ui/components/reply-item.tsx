@@ -1,11 +1,8 @@
 import type { FC } from "hono/jsx";
 import type { FlowReplyRecord } from "../../replies/flow-replies.js";
 import type { WebhookDelivery } from "../../replies/webhook-sender.js";
+import { plural } from "../../responses.js";
 import { TimeStamp } from "./time-stamp.js";
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /** What a delivery's status means, in a few words. */
 export function describeDelivery(delivery: WebhookDelivery): string {

@@ -1,7 +1,6 @@
 /**
- * A fixed-capacity log in arrival order: appending is O(1), and when full the oldest entry is evicted and counted.
- * Entries carry a sequence number that grows with arrival (see {@link IdSource}), so finding one is a binary search
- * and needs no second index (memory matters with 100,000 retained messages).
+ * An entry of a log in arrival order. Entries carry a sequence number that grows with arrival (see {@link IdSource}),
+ * so finding one is a binary search and needs no second index (memory matters with 100,000 retained messages).
  */
 export interface LogEntry {
   /** The number of the entry's id, in arrival order. */
@@ -10,10 +9,15 @@ export interface LogEntry {
   at: number;
 }
 
-export class BoundedLog<T extends LogEntry> {
-  private items: T[] = [];
-  /** Index in `items` of the oldest entry once the log has wrapped. */
+/**
+ * The ring of a fixed-capacity log: appending is O(1), and when full the oldest entry is overwritten and counted as
+ * evicted. Subclasses decide how a slot is stored (objects, or columns of numbers that the garbage collector never has
+ * to trace); the ring arithmetic and the binary searches over arrival order live here once.
+ */
+export abstract class RingLog<T extends LogEntry> {
+  /** Slot of the oldest entry once the log has wrapped. */
   private head = 0;
+  private length = 0;
   /** Entries appended since creation. */
   added = 0;
   /** Entries dropped because the log was full. */
@@ -21,66 +25,113 @@ export class BoundedLog<T extends LogEntry> {
 
   constructor(readonly capacity: number) {}
 
+  /** Slots allocated so far; {@link RingLog.grow} is asked for more until `capacity` is reached. */
+  protected abstract get allocated(): number;
+  /** Makes room for at least `slots` slots, keeping slots `0..length-1` (the log has not wrapped while growing). */
+  protected abstract grow(slots: number): void;
+  protected abstract write(slot: number, entry: T): void;
+  protected abstract read(slot: number): T;
+  protected abstract seqAt(slot: number): number;
+  protected abstract timeAt(slot: number): number;
+  /** Drops every slot's content, so that nothing they point to is kept alive. */
+  protected abstract reset(): void;
+
   get size(): number {
-    return this.items.length;
+    return this.length;
   }
 
-  /** Appends; returns the evicted entry when the log was full. */
-  push(entry: T): T | undefined {
+  /** Appends, evicting the oldest entry when the log is full. */
+  push(entry: T): void {
     this.added++;
-    if (this.items.length < this.capacity) {
-      this.items.push(entry);
-      return undefined;
+    if (this.length < this.capacity) {
+      if (this.length === this.allocated) this.grow(Math.min(this.capacity, Math.max(64, this.length * 2)));
+      this.write(this.length++, entry);
+      return;
     }
-    const old = this.items[this.head];
-    this.items[this.head] = entry;
+    this.write(this.head, entry);
     this.head = (this.head + 1) % this.capacity;
     this.evicted++;
-    return old;
   }
 
   /** The i-th entry from the oldest. */
   at(i: number): T | undefined {
-    if (i < 0 || i >= this.items.length) return undefined;
-    return this.items[(this.head + i) % this.items.length];
+    return i < 0 || i >= this.length ? undefined : this.read(this.slot(i));
   }
 
   newest(): T | undefined {
-    return this.at(this.items.length - 1);
+    return this.at(this.length - 1);
   }
 
   /** Logical index of the first entry whose sequence number is above `seq`. */
   indexAfter(seq: number): number {
-    return this.firstIndex((entry) => entry.seq > seq);
+    return this.firstIndex((slot) => this.seqAt(slot) > seq);
   }
 
   /** Logical index of the first entry that arrived at or after `ms`. */
   indexAtOrAfter(ms: number): number {
-    return this.firstIndex((entry) => entry.at >= ms);
+    return this.firstIndex((slot) => this.timeAt(slot) >= ms);
   }
 
   find(seq: number): T | undefined {
-    const entry = this.at(this.indexAfter(seq) - 1);
-    return entry !== undefined && entry.seq === seq ? entry : undefined;
+    const i = this.indexAfter(seq) - 1;
+    return i >= 0 && this.seqAt(this.slot(i)) === seq ? this.read(this.slot(i)) : undefined;
+  }
+
+  clear(): number {
+    const n = this.length;
+    this.length = 0;
+    this.head = 0;
+    this.reset();
+    return n;
+  }
+
+  private slot(i: number): number {
+    return (this.head + i) % this.length;
   }
 
   /** Binary search for the first entry meeting `test`, which must hold for every entry after it too. */
-  private firstIndex(test: (entry: T) => boolean): number {
+  private firstIndex(test: (slot: number) => boolean): number {
     let lo = 0;
-    let hi = this.items.length;
+    let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (test(this.at(mid) as T)) hi = mid;
+      if (test(this.slot(mid))) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
+}
 
-  clear(): number {
-    const n = this.items.length;
+/** A ring of entries kept as objects: for logs whose entries are few or irregular (the rejections). */
+export class BoundedLog<T extends LogEntry> extends RingLog<T> {
+  private items: T[] = [];
+
+  protected get allocated(): number {
+    return this.items.length;
+  }
+
+  protected grow(slots: number): void {
+    this.items.length = slots;
+  }
+
+  protected write(slot: number, entry: T): void {
+    this.items[slot] = entry;
+  }
+
+  protected read(slot: number): T {
+    return this.items[slot] as T;
+  }
+
+  protected seqAt(slot: number): number {
+    return this.read(slot).seq;
+  }
+
+  protected timeAt(slot: number): number {
+    return this.read(slot).at;
+  }
+
+  protected reset(): void {
     this.items = [];
-    this.head = 0;
-    return n;
   }
 }
 

@@ -1,10 +1,11 @@
-import { type BoundedLog, ID_PATTERN, type IdSource, type LogEntry } from "./bounded-log.js";
+import { ID_PATTERN, type IdSource, type LogEntry, type RingLog } from "./bounded-log.js";
 import type { TextRef } from "./text-arena.js";
 import type { InboxFilter, InboxMessage, InboxRejection } from "./types.js";
 
 /**
- * A message as the inbox holds it: the body as its JSON text in UTF-8 bytes outside the heap (see TextArena), the id
- * and the time as numbers, repeated strings shared. It is turned back into an {@link InboxMessage} when read.
+ * One message's record: the body as its JSON text in UTF-8 bytes outside the heap (see TextArena), the id and the time
+ * as numbers, repeated strings shared. The inbox keeps these fields in columns (see MessageColumns) and builds this
+ * object only to write or read one; it is turned into an {@link InboxMessage} when read.
  */
 export interface StoredMessage extends LogEntry, TextRef {
   botId: string;
@@ -115,7 +116,7 @@ export function flowNameOf(body: InboxMessage["body"] | undefined): string | und
 }
 
 /** Newest-first matching entries after the `since` point, at most `limit`, and how many matched in all. */
-export function select<T extends LogEntry & Filterable>(log: BoundedLog<T>, f: CompiledFilter): { items: T[]; total: number } {
+export function select<T extends LogEntry & Filterable>(log: RingLog<T>, f: CompiledFilter): { items: T[]; total: number } {
   const start = f.sinceSeq !== undefined ? log.indexAfter(f.sinceSeq) : f.sinceMs !== undefined ? log.indexAtOrAfter(f.sinceMs) : 0;
   const items: T[] = [];
   let total = 0;

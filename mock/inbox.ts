@@ -10,6 +10,7 @@ import {
   type StoredRejection,
   toInboxMessage,
 } from "./inbox-query.js";
+import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
 import type {
   InboxEvent,
@@ -41,7 +42,7 @@ export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversa
  * ```
  */
 export class Inbox {
-  private readonly messages: BoundedLog<StoredMessage>;
+  private readonly messages: MessageColumns;
   private readonly rejected: BoundedLog<StoredRejection>;
   private readonly intern = createInterner();
   private readonly texts = new TextArena();
@@ -59,7 +60,7 @@ export class Inbox {
     for (const [name, n] of [["maxMessages", maxMessages], ["maxRejections", maxRejections]] as const) {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number of at least 1, not ${n}.`);
     }
-    this.messages = new BoundedLog(maxMessages);
+    this.messages = new MessageColumns(maxMessages);
     this.rejected = new BoundedLog(maxRejections);
   }
 

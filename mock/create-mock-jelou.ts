@@ -127,6 +127,6 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     faults: context.faults,
     replies: context.replies,
     context,
-    listen: (listenOptions) => listenHttp(app, listenOptions, () => context.onClose.forEach((close) => close())),
+    listen: (listenOptions) => listenHttp(app, context, listenOptions),
   };
 }

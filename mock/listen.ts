@@ -1,8 +1,9 @@
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
-import type { MockEnv } from "./context.js";
+import type { MockContext, MockEnv } from "./context.js";
+import { createHttpSendListener } from "./http-send-listener.js";
 import type { ListenOptions, MockServer } from "./types.js";
 
 /** How long `close` lets requests in flight (a long-poll, a hang) finish before closing their connections. */
@@ -12,14 +13,15 @@ const DRAIN_MS = 1000;
  * Serves the app over HTTP.
  *
  * @param app the mock's app
+ * @param ctx the mock's shared state: plain sends are answered from it directly, and its `onClose` callbacks run as soon
+ *   as `close` is called, to end long-lived answers (the inbox page's event streams)
  * @param options port (default 0, any free port) and hostname (default 127.0.0.1)
- * @param onClose run as soon as `close` is called, to end long-lived answers (the inbox page's event streams)
  * @returns the base URL, the port, and `close`
  * @throws {Error} when the port cannot be listened on (EADDRINUSE, EACCES)
  */
-export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}, onClose?: () => void): Promise<MockServer> {
+export async function listenHttp(app: Hono<MockEnv>, ctx: MockContext, options: ListenOptions = {}): Promise<MockServer> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = createAdaptorServer({ fetch: app.fetch, hostname }) as Server;
+  const server = createServer(createHttpSendListener(ctx, getRequestListener(app.fetch, { hostname })));
   // Node closes idle keep-alive sockets after 5 s; a pooled client (undici, so openapi-fetch and the jelou-flow client)
   // that writes its next request just as the server closes gets "other side closed". Outliving the client's own idle
   // timeout (4 s in undici) by far makes the client always the side that closes.
@@ -40,7 +42,7 @@ export async function listenHttp(app: Hono<MockEnv>, options: ListenOptions = {}
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        onClose?.();
+        for (const close of ctx.onClose) close();
         const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
         force.unref();
         server.close(() => {

@@ -20,10 +20,22 @@ export function json(status: number, body: unknown, headers?: Record<string, str
 }
 
 /**
- * An error in Jelou's shape: `code`, `description`, and `errors` when there are field problems.
+ * The text of an error in Jelou's shape: `code`, `description`, and `errors` when there are field problems.
+ *
+ * @param code the machine-readable code (listed in openapi.yaml's JelouError.code)
+ * @param description a sentence saying what is wrong and what to do
+ * @param problems the field problems, when any
+ */
+export function jelouErrorText(code: string, description: string, problems?: FieldProblem[]): string {
+  const body: JelouErrorBody = problems === undefined ? { code, description } : { code, description, errors: problems };
+  return JSON.stringify(body);
+}
+
+/**
+ * An error answer in Jelou's shape (see {@link jelouErrorText}).
  *
  * @param status the HTTP status
- * @param code the machine-readable code (listed in openapi.yaml's JelouError.code)
+ * @param code the machine-readable code
  * @param description a sentence saying what is wrong and what to do
  * @param problems the field problems, when any
  * @param headers extra headers (X-Request-Id, Retry-After, WWW-Authenticate, Allow)
@@ -35,8 +47,10 @@ export function jelouError(
   problems?: FieldProblem[],
   headers?: Record<string, string>,
 ): Response {
-  const body: JelouErrorBody = problems === undefined ? { code, description } : { code, description, errors: problems };
-  return json(status, body, headers);
+  return new Response(jelouErrorText(code, description, problems), {
+    status,
+    headers: headers === undefined ? { "content-type": "application/json" } : { "content-type": "application/json", ...headers },
+  });
 }
 
 /** Cuts a text for an error message or a log, so a megabyte of input never becomes a megabyte of answer. */

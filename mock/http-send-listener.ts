@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MockContext } from "./context.js";
+import type { BodyRead } from "./read-body.js";
+import { jelouErrorText } from "./responses.js";
+import { handleSend, type SendAnswer, type SendRequest } from "./send-core.js";
+
+type Listener = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
+
+/**
+ * The plain sends this listener answers itself: POST, a path with no query and no percent-escapes (so Hono's decoding
+ * would change nothing), and a Content-Length. Anything else goes to the Hono app, which answers the same through the
+ * same {@link handleSend}.
+ */
+const PLAIN_SEND = /^\/v1\/bots\/([^/?#%]+)\/users\/([^/?#%]+)\/flow_message$/;
+
+/**
+ * A request header from Node's parsed headers, repeated ones joined as the Fetch API joins them.
+ *
+ * @param incoming Node's request
+ * @param name the header's name in lower case
+ */
+export function headerOf(incoming: IncomingMessage, name: string): string | undefined {
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+function write(outgoing: ServerResponse, answer: SendAnswer): void {
+  if (answer.drop === true) {
+    outgoing.socket?.destroy();
+    return;
+  }
+  outgoing.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) });
+  outgoing.end(answer.body);
+}
+
+const INTERNAL_ERROR: SendAnswer = {
+  status: 500,
+  headers: { "content-type": "application/json" },
+  body: jelouErrorText("internal_server_error", "Internal server error in the mock Jelou. Please report it."),
+};
+
+/** As the app's onError does: a bug of the mock, reported without echoing the input. */
+function internalError(ctx: MockContext, error: unknown): SendAnswer {
+  ctx.log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return INTERNAL_ERROR;
+}
+
+/**
+ * Answers a plain send once its whole body has arrived, synchronously when nothing is scripted. The body is read
+ * before anything else: a client that gives up during a scripted latency or hang has still sent its message, which is
+ * then handled as Jelou would (Hono's adapter keeps such a body too). Node's HTTP parser holds the body to its
+ * Content-Length, which was checked against the limit before the request came here. A client that leaves before the
+ * end of its body gets no answer: there is no one to give it to.
+ */
+function answerSend(ctx: MockContext, incoming: IncomingMessage, outgoing: ServerResponse, botId: string, userId: string): void {
+  const chunks: Buffer[] = [];
+  incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+  incoming.once("end", () => {
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    const read: BodyRead = { ok: true, text };
+    const request: SendRequest = {
+      method: "POST",
+      path: incoming.url as string,
+      botId,
+      userId,
+      type: undefined,
+      header: (name) => headerOf(incoming, name),
+      readBody: () => read,
+      overHttp: true,
+    };
+    let answer: SendAnswer | Promise<SendAnswer>;
+    try {
+      answer = handleSend(ctx, request);
+    } catch (error) {
+      answer = internalError(ctx, error);
+    }
+    if (answer instanceof Promise) {
+      answer.then(
+        (a) => write(outgoing, a),
+        (error: unknown) => write(outgoing, internalError(ctx, error)),
+      );
+    } else write(outgoing, answer);
+  });
+}
+
+/**
+ * The mock's HTTP request listener. Plain sends are answered by calling {@link handleSend} directly from Node's
+ * request, without building the Web Request and Response that Hono's adapter needs: on loopback that layer costs as
+ * much again as all the checking and recording (see bench/RESULTS.md). Every other request, and every send that is
+ * not plain, is passed to `fallback` (the Hono app), whose send route calls the same core.
+ *
+ * @param ctx the mock's shared state
+ * @param fallback the Hono app's listener
+ * @returns the listener to give `http.createServer`
+ */
+export function createHttpSendListener(ctx: MockContext, fallback: Listener): Listener {
+  return (incoming, outgoing) => {
+    const match = incoming.method === "POST" ? PLAIN_SEND.exec(incoming.url as string) : null;
+    const length = match === null ? undefined : incoming.headers["content-length"];
+    // The size check stays Hono's (413 with `Connection: close`); so do chunked bodies.
+    if (match === null || length === undefined || !(Number(length) <= ctx.bodyLimitBytes)) {
+      fallback(incoming, outgoing);
+      return;
+    }
+    answerSend(ctx, incoming, outgoing, match[1] as string, match[2] as string);
+  };
+}

@@ -1,0 +1,277 @@
+import {
+  validateFlowMessage as checkBody,
+  validateSendFlowMessageParameters as checkParameters,
+} from "../generated/validators.js";
+import { maskUserId, toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
+import type { MockContext } from "./context.js";
+import type { FaultDecision } from "./faults.js";
+import { MAX_NESTING, tooDeep } from "./nesting.js";
+import type { BodyRead } from "./read-body.js";
+import { clip, jelouErrorText, plural } from "./responses.js";
+
+/** At most this many field problems are listed in one answer; a body of 100,000 unknown keys gets a readable one. */
+const MAX_PROBLEMS = 100;
+const MAX_KEPT_BODY = 4096;
+const JSON_MEDIA_TYPE = "application/json";
+
+/**
+ * A send as either transport sees it: the Hono route (in-process, or a request the HTTP listener hands to Hono) and the
+ * HTTP listener's direct path both describe the request this way, so the two cannot answer differently.
+ */
+export interface SendRequest {
+  method: string;
+  /** The path as received, for the rejection log. */
+  path: string;
+  botId: string;
+  userId: string;
+  /** The `type` query parameter, when given. */
+  type: string | undefined;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  /** Reads the body, refusing more than `limit` bytes; synchronously when the transport has read it already. */
+  readBody(limit: number): BodyRead | Promise<BodyRead>;
+  /** Over HTTP a waiting timer must not hold the process open once the server has closed. */
+  overHttp: boolean;
+}
+
+/** The answer, as plain data each transport writes its own way. */
+export interface SendAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Set by a `drop` fault: the transport loses the answer as a network failure would. */
+  drop?: true;
+}
+
+/** What is known of one request when it is refused, for the rejection log. */
+interface Facts {
+  request: SendRequest;
+  requestId: string;
+  clientId?: string;
+  body?: string;
+  fault?: string;
+}
+
+const JSON_HEADERS = { "content-type": JSON_MEDIA_TYPE } as const;
+
+function sleep(request: SendRequest, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (request.overHttp) timer.unref();
+  });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  if (contentType === JSON_MEDIA_TYPE) return true;
+  const semicolon = contentType.indexOf(";");
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === JSON_MEDIA_TYPE;
+}
+
+function logLine(ctx: MockContext, request: SendRequest, outcome: string): void {
+  ctx.log?.(`${request.method} ${request.path.replace(request.userId, maskUserId(request.userId))} -> ${outcome}`);
+}
+
+/** Answers an error and records the rejection with its reasons. */
+function refuse(
+  ctx: MockContext,
+  facts: Facts,
+  status: number,
+  code: string,
+  description: string,
+  problems?: FieldProblem[],
+  headers?: Record<string, string>,
+): SendAnswer {
+  const { request } = facts;
+  const rejection: Parameters<MockContext["inbox"]["reject"]>[0] = {
+    method: request.method,
+    path: request.path,
+    status,
+    code,
+    description,
+    botId: request.botId,
+    userId: request.userId,
+  };
+  if (problems !== undefined) rejection.problems = problems;
+  if (facts.clientId !== undefined) rejection.clientId = facts.clientId;
+  if (facts.fault !== undefined) rejection.fault = facts.fault;
+  if (facts.body !== undefined) rejection.body = facts.body.slice(0, MAX_KEPT_BODY);
+  ctx.inbox.reject(rejection);
+  logLine(ctx, request, `${status} ${code}`);
+  return {
+    status,
+    headers: { ...JSON_HEADERS, "x-request-id": facts.requestId, ...headers },
+    body: jelouErrorText(code, description, problems),
+  };
+}
+
+/** The answer a `drop` fault loses; the mock's in-process `fetch` says how to see it as a network error. */
+const DROPPED: SendAnswer = {
+  status: 500,
+  headers: JSON_HEADERS,
+  body: jelouErrorText(
+    "internal_server_error",
+    "The connection was dropped by a scripted fault. Call mock.fetch (not mock.app.fetch) to see it as a network error.",
+  ),
+  drop: true,
+};
+
+/** The scripted or chaos answers that replace handling altogether. */
+function faultAnswer(ctx: MockContext, facts: Facts, decision: FaultDecision): SendAnswer | undefined {
+  const retryAfter = decision.retryAfterSeconds;
+  const headers = retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) };
+  const wait = retryAfter === undefined ? "Try again later." : `Retry after ${plural(retryAfter, "second")}.`;
+  switch (decision.kind) {
+    case "rate_limit":
+      return refuse(ctx, facts, 429, "rate_limited", `Too many requests. ${wait}`, undefined, headers);
+    case "server_error":
+      return refuse(ctx, facts, 500, "internal_server_error", "Internal server error (injected by the mock).");
+    case "unavailable":
+      return refuse(ctx, facts, 503, "service_unavailable", `Service unavailable. ${wait}`, undefined, headers);
+    case "drop":
+      return decision.record === false ? DROPPED : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function unauthorized(reason: string): string {
+  if (reason === "missing") return "Not authorized: no Authorization header. Send Authorization: Basic base64(clientId:clientSecret).";
+  if (reason === "malformed") {
+    return "Not authorized: the Authorization header is not Basic base64(clientId:clientSecret) with a non-empty id and secret.";
+  }
+  return "Not authorized: the client id or secret is wrong. Use the credentials the mock was started with.";
+}
+
+/**
+ * Auth, content type, size, JSON, schema, registry, then recording: the order stripe-mock checks in. Synchronous when
+ * the body is at hand: a plain send over HTTP then costs no promise at all.
+ */
+function accept(ctx: MockContext, facts: Facts): SendAnswer | Promise<SendAnswer> {
+  const { request } = facts;
+  const auth = ctx.checkAuth(request.header("authorization"));
+  if (!auth.ok) {
+    if (auth.clientId !== undefined) facts.clientId = auth.clientId;
+    return refuse(ctx, facts, 401, "unauthorized", unauthorized(auth.reason), undefined, {
+      "www-authenticate": 'Basic realm="jelou"',
+    });
+  }
+  facts.clientId = auth.clientId;
+
+  const contentType = request.header("content-type");
+  if (!isJson(contentType)) {
+    const given = contentType === undefined ? "missing" : `${clip(contentType, 100)}`;
+    return refuse(ctx, facts, 415, "unsupported_media_type", `Content-Type is ${given}; send Content-Type: application/json.`);
+  }
+
+  const read = request.readBody(ctx.bodyLimitBytes);
+  return read instanceof Promise ? read.then((r) => acceptBody(ctx, facts, auth.clientId, r)) : acceptBody(ctx, facts, auth.clientId, read);
+}
+
+function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: BodyRead): SendAnswer {
+  const { request } = facts;
+  if (!read.ok) {
+    const size = read.bytes === undefined ? "larger than the limit" : `${read.bytes} bytes`;
+    // The rest of the body is never read, so the connection cannot carry another request: say so to the client.
+    return refuse(ctx, facts, 413, "payload_too_large", `The body is ${size}; the limit is ${ctx.bodyLimitBytes}. Send a smaller message.`, undefined, {
+      connection: "close",
+    });
+  }
+  facts.body = read.text;
+
+  let body: unknown;
+  try {
+    body = JSON.parse(read.text);
+  } catch (error) {
+    const reason = clip((error as Error).message, 200);
+    return refuse(ctx, facts, 400, "invalid_json", `The body is not valid JSON: ${reason}. Send a JSON object.`);
+  }
+
+  const parameters: Record<string, string> = { botId: request.botId, userId: request.userId };
+  if (request.type !== undefined) parameters.type = request.type;
+  const paramsOk = checkParameters(parameters);
+  const bodyOk = checkBody(body);
+  if (!paramsOk || !bodyOk) {
+    const problems = [
+      ...(paramsOk ? [] : toFieldProblems(checkParameters.errors ?? [])),
+      ...(bodyOk ? [] : toFieldProblems(checkBody.errors ?? [])),
+    ];
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    const more = problems.length > shown.length ? ` (the first ${MAX_PROBLEMS} are listed)` : "";
+    const description = clip(
+      `The message breaks ${plural(problems.length, "rule")}${more}: ${shown.map((p) => p.message).join(" ")}`,
+      2000,
+    );
+    return refuse(ctx, facts, 422, "unprocessable_entity", description, shown);
+  }
+  const deep = tooDeep(body, read.text.length);
+  if (deep !== undefined) {
+    const message = `${deep === "" ? "the body" : deep} nests more than ${MAX_NESTING} levels deep; the mock keeps at most ${MAX_NESTING}. Flatten it.`;
+    return refuse(ctx, facts, 422, "unprocessable_entity", message, [{ path: deep, rule: "maxDepth", message }]);
+  }
+  const message = body as FlowMessageBody;
+
+  if (ctx.registry !== undefined) {
+    const refusal = ctx.registry.check(request.botId, clientId, message.parameters.flow_name);
+    if (refusal !== undefined) {
+      const problems = refusal.problem === undefined ? undefined : [refusal.problem];
+      return refuse(ctx, facts, refusal.status, refusal.code, refusal.description, problems);
+    }
+  }
+
+  const { botId, userId, type } = request;
+  const recorded =
+    type === undefined
+      ? { botId, userId, body: message, clientId }
+      : { botId, userId, type, body: message, clientId };
+  const id = ctx.inbox.recordId(recorded, read.text);
+  logLine(ctx, request, `200 ${id}`);
+  return {
+    status: 200,
+    headers: { "content-type": JSON_MEDIA_TYPE, "x-message-id": id, "x-request-id": facts.requestId },
+    body: "{}",
+  };
+}
+
+/**
+ * Handles one `POST /v1/bots/{botId}/users/{userId}/flow_message`: latency and faults first, then every check of the
+ * contract, then recording.
+ *
+ * @param ctx the mock's shared state
+ * @param request the send, as the transport read it
+ * @returns the answer to write; synchronously when nothing is scripted and the body is at hand
+ */
+export function handleSend(ctx: MockContext, request: SendRequest): SendAnswer | Promise<SendAnswer> {
+  const facts: Facts = { request, requestId: ctx.requestIds.next("req") };
+  if (ctx.faults.latencyMs > 0 || !ctx.faults.idle) return handleScripted(ctx, facts);
+  return accept(ctx, facts);
+}
+
+async function handleScripted(ctx: MockContext, facts: Facts): Promise<SendAnswer> {
+  const { request } = facts;
+  const latency = ctx.faults.latencyMs;
+  if (latency > 0) await sleep(request, latency);
+  const decision = ctx.faults.idle ? undefined : ctx.faults.take(request.botId, request.userId);
+  if (decision !== undefined) {
+    facts.fault = decision.source;
+    const answer = faultAnswer(ctx, facts, decision);
+    if (answer !== undefined) return answer;
+    if (decision.kind === "hang") await sleep(request, decision.delayMs ?? 0);
+  }
+  const answer = await accept(ctx, facts);
+  return decision?.kind === "drop" ? DROPPED : answer;
+}
+
+/**
+ * The 405 for any method but POST on the send route.
+ *
+ * @param ctx the mock's shared state
+ * @param request the request
+ * @returns the answer, with `Allow: POST`
+ */
+export function refuseMethod(ctx: MockContext, request: SendRequest): SendAnswer {
+  const facts: Facts = { request, requestId: ctx.requestIds.next("req") };
+  return refuse(ctx, facts, 405, "method_not_allowed", `${request.method} is not allowed here; send POST.`, undefined, {
+    allow: "POST",
+  });
+}

@@ -33,11 +33,13 @@ function find<T extends { name: string }>(rows: readonly T[], prefix: string): T
 
 /** The rows of the table, in the order of the issue. */
 export function tableRows(f: BenchFigures): Row[] {
-  const [bare, hono, honoBody, mock, prism, proxy] = [
+  const [bare, hono, honoBody, inline, mock, mockHono, prism, proxy] = [
     find(f.servers, "bare"),
     find(f.servers, "plain Hono"),
     find(f.servers, "Hono reading"),
-    find(f.servers, "mock Jelou"),
+    find(f.servers, "node:http reading"),
+    find(f.servers, "mock Jelou ("),
+    find(f.servers, "mock Jelou through"),
     find(f.servers, "Prism mock"),
     find(f.servers, "Prism proxy"),
   ];
@@ -54,9 +56,12 @@ export function tableRows(f: BenchFigures): Row[] {
     [bare.name, server(bare), "itself", "1.00x", ""],
     [hono.name, server(hono), "bare node:http", ratio(hono.rps, bare.rps), ""],
     [honoBody.name, server(honoBody), "plain Hono", ratio(honoBody.rps, hono.rps), ""],
+    [inline.name, server(inline), "plain Hono", ratio(inline.rps, hono.rps), ""],
     [mock.name, server(mock), "plain Hono", ratio(mock.rps, hono.rps, 3), verdict(mock.rps / hono.rps >= 0.9, ">= 0.9x")],
     ["", "", "Hono reading the body", ratio(mock.rps, honoBody.rps), ""],
+    ["", "", "node:http validating and recording inline", ratio(mock.rps, inline.rps), ""],
     ["", "", "Prism mock", ratio(mock.rps, prism.rps), verdict(mock.rps / prism.rps >= 15, ">= 15x")],
+    [mockHono.name, server(mockHono), "mock Jelou", ratio(mockHono.rps, mock.rps), ""],
     [prism.name, server(prism), "bare node:http", ratio(prism.rps, bare.rps), ""],
     [proxy.name, server(proxy), "mock Jelou", ratio(proxy.rps, mock.rps), ""],
     ["**Client per send on loopback** (one at a time, A B C C B A)", "", "", "", ""],

@@ -47,7 +47,7 @@ function load(url: string, connections: number, seconds: number): Promise<autoca
 }
 
 /**
- * Starts the six servers, measures them round by round, stops them.
+ * Starts the eight servers, measures them round by round, stops them.
  *
  * @param settings connections, seconds per run, rounds, warm-up seconds
  * @returns one row per server, the floor first
@@ -62,9 +62,13 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
     processes.push(hono);
     const honoBody = await startFixtureServer("hono-body");
     processes.push(honoBody);
+    const inline = await startFixtureServer("inline", ["2000000"]);
+    processes.push(inline);
     // A retention large enough that nothing is evicted during the bench: recording is part of the work measured.
     const mock = await startFixtureServer("mock", ["2000000"]);
     processes.push(mock);
+    const mockHono = await startFixtureServer("mock-hono", ["2000000"]);
+    processes.push(mockHono);
     const prismMock = await startQuietPrism({ mode: "mock" });
     prisms.push(prismMock);
     const prismProxy = await startQuietPrism({ mode: "proxy", upstream: mock.url });
@@ -73,7 +77,9 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
       { name: "bare node:http answering {} (floor)", url: bare.url },
       { name: "plain Hono on @hono/node-server answering {}", url: hono.url },
       { name: "Hono reading and parsing the body, answering {}", url: honoBody.url },
-      { name: "mock Jelou (auth, validation, recording)", url: mock.url },
+      { name: "node:http reading, validating and recording inline, nothing else (the least a checking mock does)", url: inline.url },
+      { name: "mock Jelou (auth, validation, recording), as `jelou-flow mock` and `listen()` serve it", url: mock.url },
+      { name: "mock Jelou through its Hono app alone (`mock.app` served by @hono/node-server)", url: mockHono.url },
       { name: "Prism mock (-v error)", url: prismMock.url },
       { name: "Prism proxy (--errors) in front of the mock", url: prismProxy.url },
     ];

@@ -29,14 +29,15 @@ function write(outgoing: ServerResponse, answer: SendAnswer): void {
     outgoing.socket?.destroy();
     return;
   }
-  outgoing.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) });
+  outgoing.writeHead(answer.status, answer.headers);
   outgoing.end(answer.body);
 }
 
+const INTERNAL_ERROR_BODY = jelouErrorText("internal_server_error", "Internal server error in the mock Jelou. Please report it.");
 const INTERNAL_ERROR: SendAnswer = {
   status: 500,
-  headers: { "content-type": "application/json" },
-  body: jelouErrorText("internal_server_error", "Internal server error in the mock Jelou. Please report it."),
+  headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(INTERNAL_ERROR_BODY)) },
+  body: INTERNAL_ERROR_BODY,
 };
 
 /** As the app's onError does: a bug of the mock, reported without echoing the input. */
@@ -55,9 +56,9 @@ function internalError(ctx: MockContext, error: unknown): SendAnswer {
 function answerSend(ctx: MockContext, incoming: IncomingMessage, outgoing: ServerResponse, botId: string, userId: string): void {
   const chunks: Buffer[] = [];
   incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-  incoming.once("end", () => {
-    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
-    const read: BodyRead = { ok: true, text };
+  incoming.on("end", () => {
+    const utf8 = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const read: BodyRead = { ok: true, text: utf8.toString("utf8"), utf8 };
     const request: SendRequest = {
       method: "POST",
       path: incoming.url as string,

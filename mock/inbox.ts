@@ -81,15 +81,16 @@ export class Inbox {
    *
    * @param message as for {@link Inbox.record}
    * @param text as for {@link Inbox.record}
+   * @param utf8 the UTF-8 bytes of `text` as they were received, copied instead of encoding `text` again
    * @returns the id of the recorded message
    */
-  recordId(message: NewInboxMessage, text?: string): string {
-    return this.ids.format("msg", this.store(message, text).seq);
+  recordId(message: NewInboxMessage, text?: string, utf8?: Uint8Array): string {
+    return this.ids.format("msg", this.store(message, text, utf8).seq);
   }
 
-  private store(message: NewInboxMessage, text: string | undefined): StoredMessage {
+  private store(message: NewInboxMessage, text: string | undefined, utf8?: Uint8Array): StoredMessage {
     const flowName = flowNameOf(message.body);
-    const { slab, start, end } = this.texts.put(text ?? JSON.stringify(message.body));
+    const { slab, start, end } = utf8 === undefined ? this.texts.put(text ?? JSON.stringify(message.body)) : this.texts.putBytes(utf8);
     const stored: StoredMessage = {
       seq: this.ids.nextSeq(),
       at: Date.now(),

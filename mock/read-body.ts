@@ -1,5 +1,8 @@
-/** The body as text, or how large it was when it broke the limit. */
-export type BodyRead = { ok: true; text: string } | { ok: false; bytes: number | undefined };
+/**
+ * The body as text (and, when the reader has them, the UTF-8 bytes it was decoded from, which the inbox then copies
+ * instead of encoding the text again), or how large it was when it broke the limit.
+ */
+export type BodyRead = { ok: true; text: string; utf8?: Uint8Array } | { ok: false; bytes: number | undefined };
 
 const decoder = new TextDecoder();
 

@@ -37,6 +37,7 @@ export interface SendRequest {
 /** The answer, as plain data each transport writes its own way. */
 export interface SendAnswer {
   status: number;
+  /** With `content-length`, so that a transport writes them as they are. */
   headers: Record<string, string>;
   body: string;
   /** Set by a `drop` fault: the transport loses the answer as a network failure would. */
@@ -98,10 +99,11 @@ function refuse(
   if (facts.body !== undefined) rejection.body = facts.body.slice(0, MAX_KEPT_BODY);
   ctx.inbox.reject(rejection);
   logLine(ctx, request, `${status} ${code}`);
+  const body = jelouErrorText(code, description, problems);
   return {
     status,
-    headers: { ...JSON_HEADERS, "x-request-id": facts.requestId, ...headers },
-    body: jelouErrorText(code, description, problems),
+    headers: { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(body)), "x-request-id": facts.requestId, ...headers },
+    body,
   };
 }
 
@@ -109,6 +111,7 @@ function refuse(
 const DROPPED: SendAnswer = {
   status: 500,
   headers: JSON_HEADERS,
+  // Never written over HTTP; in-process, the Response carries it for a caller of app.fetch.
   body: jelouErrorText(
     "internal_server_error",
     "The connection was dropped by a scripted fault. Call mock.fetch (not mock.app.fetch) to see it as a network error.",
@@ -224,11 +227,11 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
     type === undefined
       ? { botId, userId, body: message, clientId }
       : { botId, userId, type, body: message, clientId };
-  const id = ctx.inbox.recordId(recorded, read.text);
+  const id = ctx.inbox.recordId(recorded, read.text, read.utf8);
   logLine(ctx, request, `200 ${id}`);
   return {
     status: 200,
-    headers: { "content-type": JSON_MEDIA_TYPE, "x-message-id": id, "x-request-id": facts.requestId },
+    headers: { "content-type": JSON_MEDIA_TYPE, "content-length": "2", "x-message-id": id, "x-request-id": facts.requestId },
     body: "{}",
   };
 }

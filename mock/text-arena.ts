@@ -29,13 +29,34 @@ export class TextArena {
       const own = Buffer.from(text);
       return { slab: own, start: 0, end: own.byteLength };
     }
+    const start = this.reserve(bytes);
+    this.used += this.slab.write(text, start);
+    return { slab: this.slab, start, end: this.used };
+  }
+
+  /**
+   * @param utf8 the UTF-8 bytes of a text, as received
+   * @returns where they are kept
+   */
+  putBytes(utf8: Uint8Array): TextRef {
+    const bytes = utf8.byteLength;
+    if (bytes >= OWN_BUFFER_FROM) {
+      const own = Buffer.from(utf8);
+      return { slab: own, start: 0, end: bytes };
+    }
+    const start = this.reserve(bytes);
+    this.slab.set(utf8, start);
+    this.used += bytes;
+    return { slab: this.slab, start, end: this.used };
+  }
+
+  /** Where the next `bytes` go, starting a new slab when the current one is too full. */
+  private reserve(bytes: number): number {
     if (this.used + bytes > SLAB_BYTES) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.used = 0;
     }
-    const start = this.used;
-    this.used += this.slab.write(text, start);
-    return { slab: this.slab, start, end: this.used };
+    return this.used;
   }
 
   /**

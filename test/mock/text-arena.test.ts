@@ -11,6 +11,20 @@ describe("the text arena", () => {
     expect(new Set(refs.map((r) => r.slab)).size).toBeGreaterThan(2);
     refs.forEach((ref, i) => expect(arena.get(ref)).toBe(texts[i]));
   });
+
+  it("keeps received bytes as they are, mixed with texts, across slabs and in buffers of their own", () => {
+    const arena = new TextArena();
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"t":"${"ñandú 日本 ".repeat(1 + (i % 50))}"}`);
+    texts.push("y".repeat(300_000));
+    // Bytes given as a view into a larger buffer, as Node's HTTP parser hands out body chunks.
+    const refs = texts.map((t, i) => {
+      if (i % 2 === 0) return arena.put(t);
+      const pool = Buffer.from(`garbage${t}garbage`);
+      return arena.putBytes(pool.subarray(7, pool.length - 7));
+    });
+    expect(new Set(refs.map((r) => r.slab)).size).toBeGreaterThan(2);
+    refs.forEach((ref, i) => expect(arena.get(ref)).toBe(texts[i]));
+  });
 });
 
 describe("an inbox over many slabs", () => {

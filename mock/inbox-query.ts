@@ -41,21 +41,6 @@ interface Filterable {
 }
 
 const DEFAULT_LIMIT = 100;
-/** Distinct strings shared before the table is reset: bot ids, client ids, flow names and types repeat a lot. */
-const INTERN_LIMIT = 10_000;
-
-/** A function returning one shared instance of each distinct string it is given (up to a bound). */
-export function createInterner(): (value: string) => string {
-  let table = new Map<string, string>();
-  return (value) => {
-    const known = table.get(value);
-    if (known !== undefined) return known;
-    if (table.size >= INTERN_LIMIT) table = new Map();
-    table.set(value, value);
-    return value;
-  };
-}
-
 /** A held message as the public {@link InboxMessage}; the body is parsed again unless the caller has it. */
 export function toInboxMessage(stored: StoredMessage, ids: IdSource, body?: InboxMessage["body"]): InboxMessage {
   const message = {

@@ -1,7 +1,6 @@
 import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
 import {
   compileFilter,
-  createInterner,
   flowNameOf,
   matches,
   select,
@@ -44,7 +43,6 @@ export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversa
 export class Inbox {
   private readonly messages: MessageColumns;
   private readonly rejected: BoundedLog<StoredRejection>;
-  private readonly intern = createInterner();
   private readonly texts = new TextArena();
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private waiters: Waiter[] = [];
@@ -94,11 +92,11 @@ export class Inbox {
     const stored: StoredMessage = {
       seq: this.ids.nextSeq(),
       at: Date.now(),
-      botId: this.intern(message.botId),
+      botId: message.botId,
       userId: message.userId,
-      flowName: flowName === undefined ? undefined : this.intern(flowName),
-      type: message.type === undefined ? undefined : this.intern(message.type),
-      clientId: message.clientId === undefined ? undefined : this.intern(message.clientId),
+      flowName,
+      type: message.type,
+      clientId: message.clientId,
       slab,
       start,
       end,

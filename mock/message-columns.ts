@@ -1,14 +1,19 @@
 import { RingLog } from "./bounded-log.js";
 import type { StoredMessage } from "./inbox-query.js";
+import { RefTable } from "./ref-table.js";
 
 /** A phone number as the contract writes it fits a double exactly (15 digits < 2^53), so it is kept as a number. */
 const NUMERIC_USER_ID = /^[1-9][0-9]{0,14}$/;
 
+/** Marks an absent optional string in an id column. */
+const NONE = -1;
+
 /**
- * The accepted messages, kept in columns: numbers in typed arrays, and references only to strings and slabs that are
- * shared by many messages. Recording a message thus leaves no new object on the JavaScript heap. An object per message
- * (the obvious layout) survives the young generation's collections and is copied by each of them before it is
- * promoted: measured under load, that copying cost more than all the rest of recording.
+ * The accepted messages, kept in columns of numbers: typed arrays whose contents the garbage collector neither copies
+ * nor scans. Strings (bot ids, flow names, types, client ids) and text slabs are numbered by reference-counted tables,
+ * so a row holds small integers and a value is let go when the last row using it is evicted. Measured under load with
+ * 500,000 messages held, one object per message cost about a fifth of the mock's throughput, and columns of pointers
+ * still a tenth: the collector copied the first and kept scanning the second.
  *
  * A message is turned back into a {@link StoredMessage} object only when it is read.
  */
@@ -19,58 +24,90 @@ export class MessageColumns extends RingLog<StoredMessage> {
   private userIds = new Float64Array(0);
   private starts = new Float64Array(0);
   private ends = new Float64Array(0);
-  /** Interned strings and shared slabs: pointers to old objects, which the young generation never copies. */
-  private botIds: string[] = [];
-  private flowNames: (string | undefined)[] = [];
-  private types: (string | undefined)[] = [];
-  private clientIds: (string | undefined)[] = [];
-  private slabs: Buffer[] = [];
-  /** Only the user ids that are not phone numbers (an inbox seeded by a test); undefined for the others. */
-  private userIdTexts: (string | undefined)[] = [];
+  private botIds = new Int32Array(0);
+  private flowNames = new Int32Array(0);
+  private types = new Int32Array(0);
+  private clientIds = new Int32Array(0);
+  private slabIds = new Int32Array(0);
+  private readonly strings = new RefTable<string>();
+  private readonly slabs = new RefTable<Buffer>();
+  /** Only the user ids that are not phone numbers (an inbox seeded by a test), by slot. */
+  private readonly userIdTexts = new Map<number, string>();
+  /** Slots below this hold a row, whose values are released when it is overwritten. */
+  private filled = 0;
 
   protected get allocated(): number {
     return this.seqs.length;
   }
 
   protected grow(slots: number): void {
-    const widen = (old: Float64Array) => {
-      const next = new Float64Array(slots);
+    const widen = <A extends Float64Array | Int32Array>(old: A, next: A): A => {
       next.set(old);
       return next;
     };
-    this.seqs = widen(this.seqs);
-    this.times = widen(this.times);
-    this.userIds = widen(this.userIds);
-    this.starts = widen(this.starts);
-    this.ends = widen(this.ends);
+    this.seqs = widen(this.seqs, new Float64Array(slots));
+    this.times = widen(this.times, new Float64Array(slots));
+    this.userIds = widen(this.userIds, new Float64Array(slots));
+    this.starts = widen(this.starts, new Float64Array(slots));
+    this.ends = widen(this.ends, new Float64Array(slots));
+    this.botIds = widen(this.botIds, new Int32Array(slots));
+    this.flowNames = widen(this.flowNames, new Int32Array(slots));
+    this.types = widen(this.types, new Int32Array(slots));
+    this.clientIds = widen(this.clientIds, new Int32Array(slots));
+    this.slabIds = widen(this.slabIds, new Int32Array(slots));
+  }
+
+  private optional(value: string | undefined): number {
+    return value === undefined ? NONE : this.strings.acquire(value);
+  }
+
+  private lookup(id: number): string | undefined {
+    return id === NONE ? undefined : this.strings.get(id);
+  }
+
+  private releaseOptional(id: number): void {
+    if (id !== NONE) this.strings.release(id);
+  }
+
+  private releaseRow(slot: number): void {
+    this.strings.release(this.botIds[slot] as number);
+    this.releaseOptional(this.flowNames[slot] as number);
+    this.releaseOptional(this.types[slot] as number);
+    this.releaseOptional(this.clientIds[slot] as number);
+    this.slabs.release(this.slabIds[slot] as number);
+    if (Number.isNaN(this.userIds[slot])) this.userIdTexts.delete(slot);
   }
 
   protected write(slot: number, entry: StoredMessage): void {
+    if (slot < this.filled) this.releaseRow(slot);
+    else this.filled = slot + 1;
     this.seqs[slot] = entry.seq;
     this.times[slot] = entry.at;
-    const numeric = NUMERIC_USER_ID.test(entry.userId);
-    this.userIds[slot] = numeric ? Number(entry.userId) : Number.NaN;
-    this.userIdTexts[slot] = numeric ? undefined : entry.userId;
+    if (NUMERIC_USER_ID.test(entry.userId)) this.userIds[slot] = Number(entry.userId);
+    else {
+      this.userIds[slot] = Number.NaN;
+      this.userIdTexts.set(slot, entry.userId);
+    }
     this.starts[slot] = entry.start;
     this.ends[slot] = entry.end;
-    this.botIds[slot] = entry.botId;
-    this.flowNames[slot] = entry.flowName;
-    this.types[slot] = entry.type;
-    this.clientIds[slot] = entry.clientId;
-    this.slabs[slot] = entry.slab;
+    this.botIds[slot] = this.strings.acquire(entry.botId);
+    this.flowNames[slot] = this.optional(entry.flowName);
+    this.types[slot] = this.optional(entry.type);
+    this.clientIds[slot] = this.optional(entry.clientId);
+    this.slabIds[slot] = this.slabs.acquire(entry.slab);
   }
 
   protected read(slot: number): StoredMessage {
-    const userId = this.userIdTexts[slot] ?? String(this.userIds[slot]);
+    const userId = this.userIdTexts.get(slot) ?? String(this.userIds[slot]);
     return {
       seq: this.seqs[slot] as number,
       at: this.times[slot] as number,
-      botId: this.botIds[slot] as string,
+      botId: this.strings.get(this.botIds[slot] as number),
       userId,
-      flowName: this.flowNames[slot],
-      type: this.types[slot],
-      clientId: this.clientIds[slot],
-      slab: this.slabs[slot] as Buffer,
+      flowName: this.lookup(this.flowNames[slot] as number),
+      type: this.lookup(this.types[slot] as number),
+      clientId: this.lookup(this.clientIds[slot] as number),
+      slab: this.slabs.get(this.slabIds[slot] as number),
       start: this.starts[slot] as number,
       end: this.ends[slot] as number,
     };
@@ -85,12 +122,14 @@ export class MessageColumns extends RingLog<StoredMessage> {
   }
 
   protected reset(): void {
-    // Dropping the reference columns releases the slabs and strings; the numbers hold nothing alive.
-    this.botIds = [];
-    this.flowNames = [];
-    this.types = [];
-    this.clientIds = [];
-    this.slabs = [];
-    this.userIdTexts = [];
+    this.strings.clear();
+    this.slabs.clear();
+    this.userIdTexts.clear();
+    this.filled = 0;
+  }
+
+  /** How many distinct strings and slabs the rows hold (for tests: evicted values must be let go). */
+  get heldValues(): { strings: number; slabs: number } {
+    return { strings: this.strings.size, slabs: this.slabs.size };
   }
 }

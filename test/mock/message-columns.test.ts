@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Inbox } from "../../mock/index.js";
+import { MessageColumns } from "../../mock/message-columns.js";
 
 function body(i: number) {
   return { title: `T${i}`, text: "x", caption: "c", parameters: { flow_name: `flow_${i % 3}`, flow_cta: "Go" } };
@@ -47,5 +48,34 @@ describe("the inbox's message columns", () => {
     expect(inbox.list()).toEqual([]);
     const id = inbox.recordId({ botId: "b", userId: "5939", body: body(1) });
     expect(inbox.list().map((m) => [m.id, m.userId, m.body.title])).toEqual([[id, "5939", "T1"]]);
+  });
+
+  it("lets go of the strings and buffers of evicted rows, and of all of them on clear", () => {
+    const columns = new MessageColumns(10);
+    for (let i = 0; i < 1000; i++) {
+      // A buffer of its own per row, and strings that never repeat: every evicted row must give them back.
+      columns.push({
+        seq: i + 1,
+        at: i,
+        botId: `bot-${i}`,
+        userId: i % 2 === 0 ? String(593900000000 + i) : `u${i}`,
+        flowName: `flow-${i}`,
+        type: i % 3 === 0 ? `type-${i}` : undefined,
+        clientId: "shared-client",
+        slab: Buffer.from(`{"i":${i}}`),
+        start: 0,
+        end: `{"i":${i}}`.length,
+      });
+    }
+    expect(columns.size).toBe(10);
+    // 10 rows: 10 bot ids, 10 flow names, at most 4 types, and the one shared client id.
+    expect(columns.heldValues.strings).toBeLessThanOrEqual(10 + 10 + 4 + 1);
+    expect(columns.heldValues.slabs).toBe(10);
+    expect(columns.at(0)).toMatchObject({ seq: 991, botId: "bot-990", userId: "593900000990", flowName: "flow-990", type: "type-990" });
+    expect(columns.at(9)).toMatchObject({ seq: 1000, userId: "u999", type: "type-999", clientId: "shared-client" });
+    expect(columns.at(8)).toMatchObject({ seq: 999, userId: "593900000998", type: undefined });
+    expect(columns.at(9)?.slab.toString()).toBe('{"i":999}');
+    columns.clear();
+    expect(columns.heldValues).toEqual({ strings: 0, slabs: 0 });
   });
 });

@@ -23,6 +23,21 @@ export interface ClientFigures {
   /** Median over the blocks of the mean time per call, in microseconds. */
   microsPerCall: number;
   blocks: number[];
+  /** Per round, the mean of this client's two blocks (one on each side of the round's middle). */
+  perRound: number[];
+}
+
+/**
+ * How much slower `a` is than `b`: the median over rounds of the ratio of their times in that round. Both ran twice in
+ * each round, mirrored around its middle (A B C C B A), so a slow drift of the machine cancels out within a round, and
+ * a noisy round weighs no more than one ratio; the ratio of two medians taken over all blocks keeps both noises.
+ *
+ * @param a the client measured
+ * @param b its reference, measured in the same rounds
+ * @returns the ratio, 1 when they cost the same
+ */
+export function pairedRatio(a: ClientFigures, b: ClientFigures): number {
+  return median(a.perRound.map((time, round) => time / (b.perRound[round] as number)));
 }
 
 type Send = () => Promise<unknown>;
@@ -84,7 +99,9 @@ export async function measureClients(
     }
     return clients.map(({ name }) => {
       const times = blocks.get(name) ?? [];
-      return { name, microsPerCall: median(times), blocks: times };
+      // Blocks were pushed round by round, two per client per round.
+      const perRound = Array.from({ length: settings.rounds }, (_, r) => ((times[2 * r] as number) + (times[2 * r + 1] as number)) / 2);
+      return { name, microsPerCall: median(times), blocks: times, perRound };
     });
   } finally {
     await server.stop();

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
-import { measureClients } from "./client-cost.js";
+import { measureClients, pairedRatio } from "./client-cost.js";
 import { compileCheckout, compileTree } from "./lib/compile.js";
 import { ROOT, startFixtureServer, startMockCli, type ServerProcess } from "./lib/processes.js";
 import { fmt, median, ratio } from "./lib/stats.js";
@@ -62,9 +62,9 @@ const newSend = clients.find((c) => c.name.startsWith("sendFlowMessage"));
 if (bare && oldSend && newSend) {
   row(
     "sendFlowMessage µs/call (vs bare openapi-fetch, same blocks)",
-    `${fmt(oldSend.microsPerCall)} (${ratio(oldSend.microsPerCall, bare.microsPerCall)})`,
-    `${fmt(newSend.microsPerCall)} (${ratio(newSend.microsPerCall, bare.microsPerCall)})`,
-    ratio(newSend.microsPerCall, oldSend.microsPerCall),
+    `${fmt(oldSend.microsPerCall)} (${ratio(pairedRatio(oldSend, bare), 1)})`,
+    `${fmt(newSend.microsPerCall)} (${ratio(pairedRatio(newSend, bare), 1)})`,
+    ratio(pairedRatio(newSend, oldSend), 1),
   );
 }
 

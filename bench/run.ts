@@ -32,7 +32,7 @@ const servers = await measureServers(load);
 
 step("Client cost per send…");
 const clients = await measureClients(
-  quick ? { warmupCalls: 200, callsPerBlock: 100, rounds: 1 } : { warmupCalls: 3000, callsPerBlock: 1000, rounds: 6 },
+  quick ? { warmupCalls: 200, callsPerBlock: 100, rounds: 1 } : { warmupCalls: 3000, callsPerBlock: 1000, rounds: 8 },
 );
 
 const startupRuns = quick ? 1 : 5;

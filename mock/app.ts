@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
-import { FLOW_MESSAGE_ROUTE, mountFlowMessageRoute } from "./flow-message-route.js";
+import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
+import { internalError, SEND_PATH } from "./send-core.js";
 import { createInboxPage } from "./ui/inbox-page.js";
 
 /** Unknown routes worth a rejection entry: API calls gone astray, not a browser asking for /favicon.ico. */
@@ -34,10 +35,7 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
   app.notFound((c) => {
     const method = c.req.method;
     const path = c.req.path;
-    const description = `No route ${method} ${path.slice(0, 200)}. The mock serves POST ${FLOW_MESSAGE_ROUTE.replace(
-      /:(\w+)/g,
-      "{$1}",
-    )} and its inspection API under ${INSPECTION_PREFIX}/.`;
+    const description = `No route ${method} ${path.slice(0, 200)}. The mock serves POST ${SEND_PATH} and its inspection API under ${INSPECTION_PREFIX}/.`;
     if (isApiCall(method, path)) {
       ctx.inbox.reject({ method, path: path.slice(0, 2000), status: 404, code: "not_found", description });
     }
@@ -45,9 +43,8 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
   });
 
   app.onError((error) => {
-    // Reaching this is a bug of the mock: no input is meant to get here. Say so, without echoing the input.
-    ctx.log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return jelouError(500, "internal_server_error", "Internal server error in the mock Jelou. Please report it.");
+    const answer = internalError(ctx, error);
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
 
   return app;

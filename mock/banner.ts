@@ -1,6 +1,6 @@
 import type { MockContext } from "./context.js";
-import { FLOW_MESSAGE_ROUTE } from "./flow-message-route.js";
 import { INSPECTION_PREFIX } from "./inspection-routes.js";
+import { SEND_PATH } from "./send-core.js";
 
 /**
  * The lines printed when the mock starts: where to point the client, where to read the inbox, which credentials pass.
@@ -16,7 +16,6 @@ import { INSPECTION_PREFIX } from "./inspection-routes.js";
  * ```
  */
 export function describeMock(url: string, ctx: MockContext): string[] {
-  const sendPath = FLOW_MESSAGE_ROUTE.replace(/:(\w+)/g, "{$1}");
   const credentials = ctx.credentialsConfigured
     ? `Basic base64(clientId:clientSecret) with client id "${ctx.clientId}" and the secret it was given (not shown)`
     : "any well-formed Basic base64(clientId:clientSecret) passes (no credentials configured)";
@@ -27,7 +26,7 @@ export function describeMock(url: string, ctx: MockContext): string[] {
   return [
     `Mock Jelou listening on ${url}`,
     `  Base URL     ${url}   (createJelouClient({ baseUrl }) or JELOU_BASE_URL)`,
-    `  Send         POST ${url}${sendPath}`,
+    `  Send         POST ${url}${SEND_PATH}`,
     `  Inbox page   ${url}/   (open it in a browser)`,
     `  Inbox API    ${url}${INSPECTION_PREFIX}/messages   (also /messages/latest, /messages/wait, /rejections, /faults, /health)`,
     `  Credentials  ${credentials}`,

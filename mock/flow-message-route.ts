@@ -1,15 +1,11 @@
 import type { Context, Hono } from "hono";
-import type { paths } from "../generated/openapi.js";
 import type { MockContext, MockEnv } from "./context.js";
 import { headerOf } from "./http-send-listener.js";
 import { readBodyLimited } from "./read-body.js";
-import { handleSend, refuseMethod, type SendAnswer, type SendRequest } from "./send-core.js";
+import { handleSend, refuseMethod, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";
 
-/** The contract's path; `satisfies` makes `tsc` fail if openapi.yaml renames it. */
-const CONTRACT_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfies keyof paths;
-
-/** The same path in Hono's syntax, derived once at load. */
-export const FLOW_MESSAGE_ROUTE = CONTRACT_PATH.replace(/\{(\w+)\}/g, ":$1");
+/** The contract's send path in Hono's syntax, derived once at load. */
+const FLOW_MESSAGE_ROUTE = SEND_PATH.replace(/\{(\w+)\}/g, ":$1");
 
 /**
  * A request header. Over HTTP it is read from Node's already-parsed headers: asking the Request for one would build a

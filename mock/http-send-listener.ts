@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MockContext } from "./context.js";
 import type { BodyRead } from "./read-body.js";
-import { jelouErrorText } from "./responses.js";
-import { handleSend, type SendAnswer, type SendRequest } from "./send-core.js";
+import { handleSend, internalError, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";
 
 type Listener = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
 
@@ -11,7 +10,7 @@ type Listener = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
  * would change nothing), and a Content-Length. Anything else goes to the Hono app, which answers the same through the
  * same {@link handleSend}.
  */
-const PLAIN_SEND = /^\/v1\/bots\/([^/?#%]+)\/users\/([^/?#%]+)\/flow_message$/;
+const PLAIN_SEND = new RegExp(`^${SEND_PATH.replace(/\{(\w+)\}/g, "(?<$1>[^/?#%]+)")}$`);
 
 /**
  * A request header from Node's parsed headers, repeated ones joined as the Fetch API joins them.
@@ -31,19 +30,6 @@ function write(outgoing: ServerResponse, answer: SendAnswer): void {
   }
   outgoing.writeHead(answer.status, answer.headers);
   outgoing.end(answer.body);
-}
-
-const INTERNAL_ERROR_BODY = jelouErrorText("internal_server_error", "Internal server error in the mock Jelou. Please report it.");
-const INTERNAL_ERROR: SendAnswer = {
-  status: 500,
-  headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(INTERNAL_ERROR_BODY)) },
-  body: INTERNAL_ERROR_BODY,
-};
-
-/** As the app's onError does: a bug of the mock, reported without echoing the input. */
-function internalError(ctx: MockContext, error: unknown): SendAnswer {
-  ctx.log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return INTERNAL_ERROR;
 }
 
 /**
@@ -103,6 +89,7 @@ export function createHttpSendListener(ctx: MockContext, fallback: Listener): Li
       fallback(incoming, outgoing);
       return;
     }
-    answerSend(ctx, incoming, outgoing, match[1] as string, match[2] as string);
+    const { botId, userId } = match.groups as { botId: string; userId: string };
+    answerSend(ctx, incoming, outgoing, botId, userId);
   };
 }

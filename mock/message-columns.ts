@@ -2,8 +2,14 @@ import { RingLog } from "./bounded-log.js";
 import type { StoredMessage } from "./inbox-query.js";
 import { RefTable } from "./ref-table.js";
 
-/** A phone number as the contract writes it fits a double exactly (15 digits < 2^53), so it is kept as a number. */
-const NUMERIC_USER_ID = /^[1-9][0-9]{0,14}$/;
+/**
+ * The user id as a number when the number gives the same text back (a phone number in the contract's form always
+ * does: at most 15 digits, below 2^53); NaN otherwise.
+ */
+function asNumber(userId: string): number {
+  const n = Number(userId);
+  return Number.isSafeInteger(n) && String(n) === userId ? n : Number.NaN;
+}
 
 /** Marks an absent optional string in an id column. */
 const NONE = -1;
@@ -20,7 +26,7 @@ const NONE = -1;
 export class MessageColumns extends RingLog<StoredMessage> {
   private seqs = new Float64Array(0);
   private times = new Float64Array(0);
-  /** The user id as a number, or NaN when it is not a contract phone number (then it is in `userIdTexts`). */
+  /** The user id as a number, or NaN when it does not give the same text back (then it is in `userIdTexts`). */
   private userIds = new Float64Array(0);
   private starts = new Float64Array(0);
   private ends = new Float64Array(0);
@@ -83,11 +89,9 @@ export class MessageColumns extends RingLog<StoredMessage> {
     else this.filled = slot + 1;
     this.seqs[slot] = entry.seq;
     this.times[slot] = entry.at;
-    if (NUMERIC_USER_ID.test(entry.userId)) this.userIds[slot] = Number(entry.userId);
-    else {
-      this.userIds[slot] = Number.NaN;
-      this.userIdTexts.set(slot, entry.userId);
-    }
+    const userId = asNumber(entry.userId);
+    this.userIds[slot] = userId;
+    if (Number.isNaN(userId)) this.userIdTexts.set(slot, entry.userId);
     this.starts[slot] = entry.start;
     this.ends[slot] = entry.end;
     this.botIds[slot] = this.strings.acquire(entry.botId);

@@ -13,7 +13,11 @@ export type JelouErrorBody = components["schemas"]["JelouError"];
  * @param headers extra headers
  */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(body), {
+  return jsonText(status, JSON.stringify(body), headers);
+}
+
+function jsonText(status: number, text: string, headers: Record<string, string> | undefined): Response {
+  return new Response(text, {
     status,
     headers: headers === undefined ? { "content-type": "application/json" } : { "content-type": "application/json", ...headers },
   });
@@ -47,10 +51,7 @@ export function jelouError(
   problems?: FieldProblem[],
   headers?: Record<string, string>,
 ): Response {
-  return new Response(jelouErrorText(code, description, problems), {
-    status,
-    headers: headers === undefined ? { "content-type": "application/json" } : { "content-type": "application/json", ...headers },
-  });
+  return jsonText(status, jelouErrorText(code, description, problems), headers);
 }
 
 /** Cuts a text for an error message or a log, so a megabyte of input never becomes a megabyte of answer. */

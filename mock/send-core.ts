@@ -1,3 +1,4 @@
+import type { paths } from "../generated/openapi.js";
 import {
   validateFlowMessage as checkBody,
   validateSendFlowMessageParameters as checkParameters,
@@ -8,6 +9,9 @@ import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";
 import type { BodyRead } from "./read-body.js";
 import { clip, jelouErrorText, plural } from "./responses.js";
+
+/** The contract's path of the send; `satisfies` makes `tsc` fail if openapi.yaml renames it. */
+export const SEND_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfies keyof paths;
 
 /** At most this many field problems are listed in one answer; a body of 100,000 unknown keys gets a readable one. */
 const MAX_PROBLEMS = 100;
@@ -234,6 +238,26 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
     headers: { "content-type": JSON_MEDIA_TYPE, "content-length": "2", "x-message-id": id, "x-request-id": facts.requestId },
     body: "{}",
   };
+}
+
+const INTERNAL_ERROR_BODY = jelouErrorText("internal_server_error", "Internal server error in the mock Jelou. Please report it.");
+const INTERNAL_ERROR: SendAnswer = {
+  status: 500,
+  headers: { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(INTERNAL_ERROR_BODY)) },
+  body: INTERNAL_ERROR_BODY,
+};
+
+/**
+ * The answer to a bug of the mock: no input is meant to get here. It is logged, and the answer says so without echoing
+ * the input. The app's `onError` and the HTTP listener both answer with it.
+ *
+ * @param ctx the mock's shared state (its log)
+ * @param error what was thrown
+ * @returns a 500 in Jelou's shape
+ */
+export function internalError(ctx: MockContext, error: unknown): SendAnswer {
+  ctx.log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return INTERNAL_ERROR;
 }
 
 /**

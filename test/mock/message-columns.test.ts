@@ -50,6 +50,13 @@ describe("the inbox's message columns", () => {
     expect(inbox.list().map((m) => [m.id, m.userId, m.body.title])).toEqual([[id, "5939", "T1"]]);
   });
 
+  it("gives back user ids that only look like numbers exactly as they were sent", () => {
+    const inbox = new Inbox(10);
+    const odd = ["0593987654321", "1e3", "+593", "12345678901234567890", " 42", "-0", "593987654321"];
+    for (const userId of odd) inbox.record({ botId: "b", userId, body: body(0) });
+    expect(inbox.list().map((m) => m.userId).reverse()).toEqual(odd);
+  });
+
   it("lets go of the strings and buffers of evicted rows, and of all of them on clear", () => {
     const columns = new MessageColumns(10);
     for (let i = 0; i < 1000; i++) {

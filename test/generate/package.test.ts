@@ -9,14 +9,28 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 
 describe("npm pack", () => {
-  it("ships only dist/, openapi.yaml, the README, the licence and package.json", async () => {
+  const SHIPPED = ["package.json", "openapi.yaml", "README.md", "LICENSE", "bench/RESULTS.md"];
+  let files: string[] = [];
+
+  beforeAll(async () => {
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT });
     const [pack] = JSON.parse(stdout) as { files: { path: string }[] }[];
-    const files = (pack?.files ?? []).map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(["package.json", "openapi.yaml", "README.md"]));
-    const outside = files.filter((f) => !f.startsWith("dist/") && !["package.json", "openapi.yaml", "README.md", "LICENSE"].includes(f));
-    expect(outside).toEqual([]);
+    files = (pack?.files ?? []).map((f) => f.path);
+  }, 60_000);
+
+  it("ships only dist/, openapi.yaml, the README, the figures it links to, the licence and package.json", () => {
+    expect(files).toEqual(expect.arrayContaining(["package.json", "openapi.yaml", "README.md", "bench/RESULTS.md"]));
+    expect(files.filter((f) => !f.startsWith("dist/") && !SHIPPED.includes(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("ships every file the README links to, so no link of the installed README is broken", async () => {
+    const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+    const local = [...readme.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] as string)
+      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.filter((target) => !files.includes(path.posix.normalize(target)))).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ export type JournalState = "started" | "sent" | "failed" | "unknown";
 
 /** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
 export type JournalEntry =
-  | { type: "run"; at: string; version: 1 }
+  | { type: "run"; at: string; version: 1; fingerprint?: string }
   | { type: "started"; at: string; key: string; row: number }
   | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
   | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };

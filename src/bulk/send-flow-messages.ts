@@ -4,6 +4,7 @@ import { Journal, JournalInUseError, readJournal, type JournalState } from "./jo
 import { prepareRow, type RowSettings } from "./prepare-row.js";
 import { createRateScheduler, type RateScheduler } from "./rate-scheduler.js";
 import { isReplayable, openRows } from "./recipient-source.js";
+import { checkResumedRun, runFingerprint } from "./run-fingerprint.js";
 import { compileTemplate } from "./template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSource, SendFlowMessagesOptions } from "./types.js";
 
@@ -88,6 +89,8 @@ async function* checkAll(
  * @returns an async iterable of {@link BulkResult}; breaking out of the loop stops taking rows and lets sends in flight finish
  * @throws {BulkValidationError} after yielding the invalid rows, when some are invalid and `skipInvalid` is not set
  * @throws {JournalInUseError} when the journal has entries and `resume` is not set
+ * @throws {JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
+ *   `allowTemplateChange`
  * @throws {TemplateError} when the template cannot be used for any row
  * @example
  * ```ts
@@ -117,12 +120,15 @@ export async function* sendFlowMessages(
   const firstRow = options.firstRowNumber ?? 1;
   const resendUnknown = options.resendUnknown ?? false;
 
+  const fingerprint = runFingerprint({ template: options.template, botId: options.botId, type: options.type });
   let prior = new Map<string, JournalState>();
   if (options.journal !== undefined) {
     const replay = await readJournal(options.journal);
     if (replay.entries > 0 && !options.resume) {
       throw new JournalInUseError(`The journal ${options.journal} already records an earlier run; resume it (--resume), or choose a new journal file.`);
     }
+    const earlier = replay.runs.map((run) => (run.type === "run" ? run.fingerprint : undefined));
+    checkResumedRun(earlier, fingerprint, options.journal, options.allowTemplateChange ?? false);
     prior = replay.states;
   }
 
@@ -140,7 +146,7 @@ export async function* sendFlowMessages(
   }
 
   const journal = options.journal === undefined ? undefined : await Journal.open(options.journal);
-  await journal?.append({ type: "run", at: now(), version: 1 });
+  await journal?.append({ type: "run", at: now(), version: 1, fingerprint });
   const rate: RateScheduler | undefined = options.ratePerSecond === undefined ? undefined : createRateScheduler(options.ratePerSecond);
   const out = new AsyncChannel<BulkResult>(concurrency * 4);
   const stop = new AbortController();

@@ -91,6 +91,11 @@ export interface SendFlowMessagesOptions {
   resume?: boolean;
   /** Send again recipients whose earlier send may have reached Jelou. @default false */
   resendUnknown?: boolean;
+  /**
+   * Resume even though the journal's run sent another template, bot or type: the rest of the list then gets this
+   * run's message. @default false
+   */
+  allowTemplateChange?: boolean;
   /** Send the valid rows even when some are invalid (they are still reported). @default false */
   skipInvalid?: boolean;
   /** Check every row, report, and send nothing. @default false */

@@ -1,5 +1,6 @@
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
 import { JournalInUseError } from "../bulk/journal.js";
+import { JournalMismatchError } from "../bulk/run-fingerprint.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
@@ -18,6 +19,7 @@ export interface BulkFlags {
   journal?: string;
   resume?: boolean;
   resendUnknown?: boolean;
+  allowTemplateChange?: boolean;
   skipInvalid?: boolean;
   concurrency: number;
   rate?: number;
@@ -94,6 +96,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       ...(flags.rate !== undefined && flags.rate > 0 && { ratePerSecond: flags.rate }),
       ...(flags.resume && { resume: true }),
       ...(flags.resendUnknown && { resendUnknown: true }),
+      ...(flags.allowTemplateChange && { allowTemplateChange: true }),
       ...(flags.skipInvalid && { skipInvalid: true }),
       ...(flags.dryRun && { dryRun: true }),
       onPlan(p) {
@@ -125,7 +128,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });
       return EXIT.validation;
     }
-    if (error instanceof JournalInUseError || error instanceof TemplateError) throw new UsageError(error.message);
+    if (error instanceof JournalInUseError || error instanceof JournalMismatchError || error instanceof TemplateError) throw new UsageError(error.message);
     if ((error as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${csvPath}: ${(error as Error).message}`);
     throw error;
   } finally {

@@ -83,6 +83,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--journal <file>", "where every send is recorded (default <recipients.csv>.journal.jsonl)")
     .option("--resume", "continue the run recorded in the journal: skip everyone already sent")
     .option("--resend-unknown", "with --resume, also send again recipients whose earlier send may have reached Jelou")
+    .option("--allow-template-change", "with --resume, send the rest of the list this template, bot or type, though the journal's run sent another")
     .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed)")
     .option("--concurrency <n>", "sends in flight at once", integerFlag("--concurrency", 1, 256), 4)
     .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min; 0 for no limit", rateFlag)

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeFile } from "node:fs/promises";
 import { JournalInUseError } from "../../src/bulk/journal.js";
+import { JournalMismatchError } from "../../src/bulk/run-fingerprint.js";
 import { BulkValidationError, sendFlowMessages } from "../../src/bulk/send-flow-messages.js";
 import type { BulkPlan, BulkResult } from "../../src/bulk/types.js";
 import { collect, fakeSender, jelouError, rows, tempDir, TEMPLATE } from "./helpers.js";
@@ -99,6 +101,59 @@ describe("sendFlowMessages", () => {
     const third = fakeSender();
     await collect(sendFlowMessages(third, rows(5), { template: TEMPLATE, botId: "bot-1", journal, resume: true, resendUnknown: true }));
     expect(third.calls.map((c) => c.userId).sort()).toEqual(["593900000001", "593900000003"]);
+  });
+
+  it("refuses to resume with another template, bot or type unless the change is allowed, and sends nothing then", async () => {
+    const journal = join(dir, "j.jsonl");
+    const refuse = (last: string[]) =>
+      fakeSender((m) => {
+        if (last.some((digit) => m.userId.endsWith(digit))) throw jelouError("rate_limited", false, 429);
+      });
+    await collect(sendFlowMessages(refuse(["3", "4"]), rows(5), { template: TEMPLATE, botId: "bot-1", journal }));
+    const edited = { ...TEMPLATE, title: "Hello {{name}}" };
+    const refused = [
+      { template: edited, botId: "bot-1" },
+      { template: TEMPLATE, botId: "bot-2" },
+      { template: TEMPLATE, botId: "bot-1", type: "survey" },
+    ];
+    for (const changed of refused) {
+      const sender = fakeSender();
+      const run = collect(sendFlowMessages(sender, rows(5), { ...changed, journal, resume: true }));
+      await expect(run).rejects.toThrow(JournalMismatchError);
+      await expect(run).rejects.toThrow(/different message.*--allow-template-change/s);
+      expect(sender.calls).toHaveLength(0);
+    }
+
+    // The same template with its keys in another order is the same message.
+    const reordered = { payload: TEMPLATE.payload, parameters: TEMPLATE.parameters, caption: TEMPLATE.caption, text: TEMPLATE.text, title: TEMPLATE.title };
+    const same = refuse(["4"]);
+    await collect(sendFlowMessages(same, rows(5), { template: reordered, botId: "bot-1", journal, resume: true }));
+    expect(same.calls.map((c) => c.userId)).toEqual(["593900000003", "593900000004"]);
+
+    // Opting in sends the rest the new message, and the journal's latest run is then the new one.
+    const allowed = fakeSender();
+    await collect(sendFlowMessages(allowed, rows(5), { template: edited, botId: "bot-1", journal, resume: true, allowTemplateChange: true }));
+    expect(allowed.calls.map((c) => [c.userId, c.title])).toEqual([["593900000004", "Hello Name 4"]]);
+    const again = fakeSender();
+    await collect(sendFlowMessages(again, rows(5), { template: edited, botId: "bot-1", journal, resume: true }));
+    expect(again.calls).toHaveLength(0);
+    await expect(collect(sendFlowMessages(fakeSender(), rows(5), { template: TEMPLATE, botId: "bot-1", journal, resume: true }))).rejects.toThrow(
+      JournalMismatchError,
+    );
+  });
+
+  it("resumes a journal written before runs carried a fingerprint", async () => {
+    const journal = join(dir, "j.jsonl");
+    const at = new Date().toISOString();
+    const lines = [
+      { type: "run", at, version: 1 },
+      { type: "started", at, key: "bot-1:593900000000", row: 1 },
+      { type: "sent", at, key: "bot-1:593900000000", row: 1, status: 200, attempts: 1 },
+    ];
+    await writeFile(journal, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const sender = fakeSender();
+    await collect(sendFlowMessages(sender, rows(3), { template: { ...TEMPLATE, title: "Other {{name}}" }, botId: "bot-1", journal, resume: true }));
+    expect(sender.calls.map((c) => c.userId)).toEqual(["593900000001", "593900000002"]);
   });
 
   it("stops taking rows when the signal aborts, lets sends in flight finish and journals them", async () => {

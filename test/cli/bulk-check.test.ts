@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { CREDENTIALS, csvOf, inboxCounts, jsonLines, phone, runInProcess, TEMPLATE, useMockAndWorkspace } from "./helpers.js";
 
@@ -71,6 +71,34 @@ describe("bulk checks the whole list before the first send", () => {
     const noCredentials = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--journal", `${t.ws.dir}/new.jsonl`], { JELOU_BASE_URL: t.server.url });
     expect(noCredentials.code).toBe(2);
     expect(noCredentials.stderr).toContain("JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are not set");
+  });
+
+  it("refuses --resume with another template (exit 2, nothing sent) until --allow-template-change", async () => {
+    t.server.mock.inbox.clear();
+    const csv = await t.ws.file("changed.csv", csvOf(4));
+    const journal = `${t.ws.dir}/changed.jsonl`;
+    const args = (template: string, ...more: string[]) => ["bulk", csv, "--template", template, "--bot", "bot-1", "--journal", journal, "--progress", "none", ...more];
+    // The first run is cut short after two rows: the journal holds them and nothing else.
+    const first = await runInProcess(args(t.ws.template), env());
+    expect(first.code).toBe(0);
+    const lines = jsonLines(await readFile(journal, "utf8")) as { type: string; key?: string }[];
+    const kept = lines.filter((l) => l.key === undefined || l.key.endsWith(phone(0)) || l.key.endsWith(phone(1)));
+    await writeFile(journal, kept.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    t.server.mock.inbox.clear();
+
+    const edited = await t.ws.file("edited.json", JSON.stringify({ ...TEMPLATE, title: "Hello {{name}}" }));
+    const refused = await runInProcess(args(edited, "--resume"), env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("different message");
+    expect(refused.stderr).toContain("--allow-template-change");
+    expect(t.server.mock.inbox.list()).toHaveLength(0);
+
+    const allowed = await runInProcess(args(edited, "--resume", "--allow-template-change"), env());
+    expect(allowed.code).toBe(0);
+    expect(t.server.mock.inbox.list().map((m) => [m.userId, m.body.title]).sort()).toEqual([
+      [phone(2), "Hello Name 2"],
+      [phone(3), "Hello Name 3"],
+    ]);
   });
 
   it("stops taking rows on Ctrl-C, lets sends in flight finish, and exits 130 with a consistent journal", async () => {

@@ -8,8 +8,8 @@ import { handleSend, refuseMethod, SEND_PATH, type SendAnswer, type SendRequest 
 const FLOW_MESSAGE_ROUTE = SEND_PATH.replace(/\{(\w+)\}/g, ":$1");
 
 /**
- * A request header. Over HTTP it is read from Node's already-parsed headers: asking the Request for one would build a
- * whole `Headers` object, the largest cost of this route after the body.
+ * A request header. Over HTTP it is read from Node's raw header lines, joined as Fetch joins them: asking the Request
+ * for one would build a whole `Headers` object, the largest cost of this route after the body.
  */
 function header(c: Context<MockEnv>, name: string): string | undefined {
   const incoming = c.env?.incoming;

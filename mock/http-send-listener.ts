@@ -13,14 +13,24 @@ type Listener = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
 const PLAIN_SEND = new RegExp(`^${SEND_PATH.replace(/\{(\w+)\}/g, "(?<$1>[^/?#%]+)")}$`);
 
 /**
- * A request header from Node's parsed headers, repeated ones joined as the Fetch API joins them.
+ * A request header as the Fetch API reads it: every line of that name, joined with ", ". It is read from the raw lines,
+ * not from `incoming.headers`: Node keeps only the first of a repeated `Authorization` or `Content-Type` there, so a
+ * request with two would pass over HTTP and be refused in-process. Scanning the few raw lines also spares building the
+ * headers object on every send.
  *
  * @param incoming Node's request
  * @param name the header's name in lower case
  */
 export function headerOf(incoming: IncomingMessage, name: string): string | undefined {
-  const value = incoming.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
+  const lines = incoming.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < lines.length; i += 2) {
+    const key = lines[i] as string;
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    const line = lines[i + 1] as string;
+    value = value === undefined ? line : `${value}, ${line}`;
+  }
+  return value;
 }
 
 function write(outgoing: ServerResponse, answer: SendAnswer): void {
@@ -83,7 +93,7 @@ function answerSend(ctx: MockContext, incoming: IncomingMessage, outgoing: Serve
 export function createHttpSendListener(ctx: MockContext, fallback: Listener): Listener {
   return (incoming, outgoing) => {
     const match = incoming.method === "POST" ? PLAIN_SEND.exec(incoming.url as string) : null;
-    const length = match === null ? undefined : incoming.headers["content-length"];
+    const length = match === null ? undefined : headerOf(incoming, "content-length");
     // The size check stays Hono's (413 with `Connection: close`); so do chunked bodies.
     if (match === null || length === undefined || !(Number(length) <= ctx.bodyLimitBytes)) {
       fallback(incoming, outgoing);

@@ -128,6 +128,27 @@ describe("the mock's HTTP listener", () => {
     return `POST ${SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
   }
 
+  it.each([
+    { name: "two Authorization lines, the right one first", lines: [`Authorization: ${AUTH}`, "Authorization: Basic Zm9vOmJhcg==", "Content-Type: application/json"], status: 401 },
+    { name: "two Content-Type lines", lines: [`Authorization: ${AUTH}`, "Content-Type: application/json", "Content-Type: application/json"], status: 415 },
+  ])("reads $name joined, as the in-process app and the Fetch API do, on both paths", async ({ lines, status }) => {
+    const headers = new Headers();
+    for (const line of lines) headers.append(line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim());
+    const inProcess = await newMock().fetch(SEND_PATH, { method: "POST", headers, body });
+    const expected = { status: inProcess.status, code: ((await inProcess.json()) as { code: string }).code };
+    expect(expected.status).toBe(status);
+
+    const http = await listening();
+    for (const [path, viaHono] of [[SEND_PATH, 0], [`${SEND_PATH}?type=text`, 1]] as const) {
+      const request = `POST ${path} HTTP/1.1\r\nHost: x\r\n${lines.join("\r\n")}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const answer = await raw(http.port, [request], /\r\n\r\n\{.*\}$/s);
+      const [head = "", json = ""] = answer.split("\r\n\r\n");
+      expect({ status: Number(head.split(" ")[1]), code: (JSON.parse(json) as { code: string }).code }).toEqual(expected);
+      expect(http.honoCalls()).toBe(viaHono);
+    }
+    expect(http.mock.inbox.list()).toEqual([]);
+  });
+
   it("joins a body that arrives in several pieces", async () => {
     const http = await listening();
     const bytes = Buffer.from(body);

@@ -53,7 +53,9 @@ function answerSend(ctx: MockContext, incoming: IncomingMessage, outgoing: Serve
   const chunks: Buffer[] = [];
   incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
   incoming.on("end", () => {
-    const utf8 = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    // A leading byte order mark is dropped, as the Fetch API's text() drops it for the in-process app.
+    const utf8 = whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf ? whole.subarray(3) : whole;
     const read: BodyRead = { ok: true, text: utf8.toString("utf8"), utf8 };
     const request: SendRequest = {
       method: "POST",

@@ -34,7 +34,7 @@ interface Case {
   path?: string;
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   stream?: boolean;
   /** Whether the mock's listener answers it itself (true) or hands it to the Hono app. */
   direct: boolean;
@@ -49,6 +49,8 @@ const CASES: Case[] = [
   { name: "a wrong secret", headers: { ...json, authorization: `Basic ${Buffer.from("test-client:nope").toString("base64")}` }, body, direct: true },
   { name: "text/plain", headers: { ...json, "content-type": "text/plain" }, body, direct: true },
   { name: "broken JSON", headers: json, body: '{"title": ', direct: true },
+  { name: "a body after a UTF-8 byte order mark", headers: json, body: `\uFEFF${body}`, direct: true },
+  { name: "a body with bytes that are not UTF-8", headers: json, body: Buffer.concat([Buffer.from(body.slice(0, -2)), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), direct: true },
   { name: "an empty body", headers: json, body: "", direct: true },
   { name: "rules broken", headers: json, body: JSON.stringify({ title: "x".repeat(61), text: "" }), direct: true },
   { name: "an invalid phone number", path: `/v1/bots/${BOT}/users/0123/flow_message`, headers: json, body, direct: true },
@@ -63,8 +65,8 @@ function init(c: Case): RequestInit {
   const request: RequestInit & { duplex?: string } = { method: c.method ?? "POST" };
   if (c.headers !== undefined) request.headers = c.headers;
   if (c.body !== undefined) {
-    const bytes = new TextEncoder().encode(c.body);
-    request.body = c.stream === true ? new Blob([bytes]).stream() : c.body;
+    const bytes = typeof c.body === "string" ? new TextEncoder().encode(c.body) : new Uint8Array(c.body);
+    request.body = c.stream === true ? new Blob([bytes]).stream() : bytes;
     if (c.stream === true) request.duplex = "half";
   }
   return request;

@@ -37,7 +37,7 @@ export interface paths {
         post?: never;
         /**
          * Empty the inbox
-         * @description Removes every message and every rejection. The counters of what was received and evicted are kept.
+         * @description Removes every message, every rejection and the simulated replies to them. The counters of what was received and evicted are kept.
          */
         delete: operations["clearInbox"];
         options?: never;
@@ -154,7 +154,7 @@ export interface paths {
         };
         /**
          * List simulated reply events, newest first
-         * @description The reply events produced so far, each with its webhook delivery as it stands now.
+         * @description The reply events produced since the inbox was last cleared, each with its webhook delivery as it stands now.
          */
         get: operations["listReplies"];
         put?: never;

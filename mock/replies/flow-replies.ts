@@ -31,8 +31,15 @@ export type FlowReplyChange =
 
 /** Options of {@link createFlowReplies}. */
 export interface FlowRepliesOptions {
-  /** Finds the message a reply answers (`"latest"` included). */
-  inbox: { get(id: string): InboxMessageView | undefined };
+  /**
+   * Finds the message a reply answers (`"latest"` included). With `subscribe`, the replies are emptied when the inbox
+   * is cleared: a reply answers a message, and a test that clears the inbox between cases expects to see none of the
+   * previous case's replies.
+   */
+  inbox: {
+    get(id: string): InboxMessageView | undefined;
+    subscribe?(listener: (event: { type: string }) => void): () => void;
+  };
   webhook?: WebhookOptions;
   /** How many reply events are kept; older ones are dropped first. @default 1000 */
   maxReplies?: number;
@@ -47,7 +54,7 @@ export interface FlowReplies {
    * Returns `undefined` when no such message is in the inbox.
    */
   reply(id: string, answers: Record<string, unknown>): FlowReplyRecord | undefined;
-  /** The kept reply events, newest first, each with its delivery's current status. */
+  /** The kept reply events, newest first, each with its delivery's current status; none after the inbox is cleared. */
   list(): FlowReplyRecord[];
   /** The webhook as shown to people (no credentials), or `undefined` without one. */
   readonly webhookUrl: string | undefined;
@@ -98,6 +105,10 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
       })
     : undefined;
 
+  const unsubscribe = options.inbox.subscribe?.((event) => {
+    if (event.type === "cleared") records.length = 0;
+  });
+
   return {
     webhookUrl: sender?.url,
     reply(id, answers) {
@@ -120,6 +131,7 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
     },
     idle: () => sender?.idle() ?? Promise.resolve(),
     close() {
+      unsubscribe?.();
       sender?.close();
     },
   };

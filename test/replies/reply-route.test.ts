@@ -57,6 +57,19 @@ describe("POST /__mock/messages/{id}/reply", () => {
     expect(list.replies).toEqual([record]);
   });
 
+  it("empties the replies with the inbox, and keeps replying to messages sent after", async () => {
+    mock = createMockJelou({ env: false });
+    expect((await reply(mock, await send(mock), "{}")).status).toBe(200);
+    expect((await mock.fetch("/__mock/messages", { method: "DELETE" })).status).toBe(200);
+    expect((await (await mock.fetch("/__mock/replies")).json()).replies).toEqual([]);
+    const next = await send(mock);
+    expect((await reply(mock, next, "{}")).status).toBe(200);
+    mock.inbox.clear();
+    expect(mock.replies.list()).toEqual([]);
+    expect((await reply(mock, await send(mock), "{}")).status).toBe(200);
+    expect(mock.replies.list().map((r) => r.event.flowName)).toEqual(["book_appointment"]);
+  });
+
   it("takes `latest` and an empty body (no answers)", async () => {
     mock = createMockJelou({ env: false });
     const id = await send(mock);

@@ -2,13 +2,12 @@ import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
 import {
   compileFilter,
   flowNameOf,
-  matches,
   select,
-  type CompiledFilter,
   type StoredMessage,
   type StoredRejection,
   toInboxMessage,
 } from "./inbox-query.js";
+import { InboxWatchers } from "./inbox-watchers.js";
 import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
 import type {
@@ -19,11 +18,6 @@ import type {
   InboxStats,
   RejectionFilter,
 } from "./types.js";
-
-interface Waiter {
-  filter: CompiledFilter;
-  resolve(message: InboxMessage | undefined): void;
-}
 
 /** A message to record: `conversation` may be left out, it is always `botId:userId`. */
 export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
@@ -44,8 +38,7 @@ export class Inbox {
   private readonly messages: MessageColumns;
   private readonly rejected: BoundedLog<StoredRejection>;
   private readonly texts = new TextArena();
-  private readonly listeners = new Set<(event: InboxEvent) => void>();
-  private waiters: Waiter[] = [];
+  private readonly watchers = new InboxWatchers();
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
   readonly ids = new IdSource();
 
@@ -102,10 +95,11 @@ export class Inbox {
       end,
     };
     this.messages.push(stored);
-    if (this.waiters.length > 0 || this.listeners.size > 0) {
+    const { watchers } = this;
+    if (watchers.waiting || watchers.listening) {
       const entry = this.messageOf(stored, message.body);
-      if (this.waiters.length > 0) this.wake(entry, stored);
-      if (this.listeners.size > 0) this.emit({ type: "message", message: entry });
+      if (watchers.waiting) watchers.wake(entry, stored);
+      if (watchers.listening) watchers.emit({ type: "message", message: entry });
     }
     return stored;
   }
@@ -126,7 +120,7 @@ export class Inbox {
     };
     this.rejected.push(stored);
     const entry = this.rejectionOf(stored);
-    if (this.listeners.size > 0) this.emit({ type: "rejection", rejection: entry });
+    if (this.watchers.listening) this.watchers.emit({ type: "rejection", rejection: entry });
     return entry;
   }
 
@@ -231,19 +225,7 @@ export class Inbox {
     const { timeoutMs = 5000, signal, ...rest } = filter;
     const [found] = this.list({ ...rest, limit: 1 });
     if (found !== undefined || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(found);
-    return new Promise((resolve) => {
-      const finish = (message: InboxMessage | undefined) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(message);
-      };
-      const onAbort = () => finish(undefined);
-      const waiter: Waiter = { filter: compileFilter(rest, this.ids), resolve: finish };
-      const timer = setTimeout(onAbort, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
+    return this.watchers.wait(compileFilter(rest, this.ids), timeoutMs, signal);
   }
 
   /**
@@ -258,8 +240,7 @@ export class Inbox {
    * ```
    */
   subscribe(listener: (event: InboxEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.watchers.subscribe(listener);
   }
 
   /**
@@ -273,7 +254,7 @@ export class Inbox {
    */
   clear(): number {
     const n = this.messages.clear() + this.rejected.clear();
-    this.emit({ type: "cleared" });
+    this.watchers.emit({ type: "cleared" });
     return n;
   }
 
@@ -299,27 +280,11 @@ export class Inbox {
     };
   }
 
-  private wake(message: InboxMessage, stored: StoredMessage): void {
-    for (const waiter of [...this.waiters]) {
-      if (matches(stored, waiter.filter)) waiter.resolve(message);
-    }
-  }
-
   private messageOf(stored: StoredMessage, body?: InboxMessage["body"]): InboxMessage {
     return toInboxMessage(stored, this.ids, body);
   }
 
   private rejectionOf(stored: StoredRejection): InboxRejection {
     return { id: this.ids.format("rej", stored.seq), receivedAt: new Date(stored.at).toISOString(), ...stored.value };
-  }
-
-  private emit(event: InboxEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure must not fail the request that caused the event.
-      }
-    }
   }
 }

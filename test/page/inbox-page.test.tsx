@@ -135,10 +135,18 @@ describe("the inbox page's event stream", () => {
 
   it("sends heartbeats, and unsubscribes when the page goes away or the server stops", async () => {
     const { inbox, page } = setup();
-    // Counted from what listens before any page opens (the replies listen for the inbox being cleared).
-    const size = () => (inbox as unknown as { listeners: Set<unknown> }).listeners.size;
-    const before = size();
-    const listeners = () => size() - before;
+    // Subscriptions the page makes from now on, still open.
+    let open = 0;
+    const subscribe = inbox.subscribe.bind(inbox);
+    inbox.subscribe = (listener) => {
+      open++;
+      const unsubscribe = subscribe(listener);
+      return () => {
+        open--;
+        return unsubscribe();
+      };
+    };
+    const listeners = () => open;
     const first = await page.app.request("/__mock/ui/events");
     await readUntil(first, /: heartbeat/);
     expect(listeners()).toBe(1);

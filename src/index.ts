@@ -36,8 +36,7 @@ export { sendFlowMessages, BulkValidationError } from "./bulk/send-flow-messages
 export { readRecipientsCsv, readCsvHeader } from "./bulk/csv-recipients.js";
 export { compileTemplate, TemplateError } from "./bulk/template.js";
 export type { MessageTemplate } from "./bulk/template.js";
-export { JournalInUseError } from "./bulk/journal.js";
-export { JournalMismatchError } from "./bulk/run-fingerprint.js";
+export { JournalInUseError, JournalMismatchError } from "./bulk/journal.js";
 export type { JournalEntry } from "./bulk/journal.js";
 export type {
   BulkErrorSummary,

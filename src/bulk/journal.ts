@@ -12,6 +12,9 @@ export type JournalEntry =
   | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
   | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };
 
+/** The line that opens each run, with the fingerprint of the message it sends (absent in older journals). */
+export type RunEntry = Extract<JournalEntry, { type: "run" }>;
+
 /**
  * The journal file holds entries from an earlier run and `resume` was not asked for: running again without it could
  * only be a mistake, so nothing is sent.
@@ -26,6 +29,24 @@ export class JournalInUseError extends Error {
 }
 
 /**
+ * The journal records an earlier run of a different message (another template, bot or type) and the caller did not say
+ * that the change is intended: resuming would send the rest of the list something other than what its first part got,
+ * so nothing is sent.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const r of sendFlowMessages(client, rows, { template, journal, resume: true })) console.log(r.status);
+ * } catch (error) {
+ *   if (error instanceof JournalMismatchError) console.log(error.message); // use the first run's template, or opt in
+ * }
+ * ```
+ */
+export class JournalMismatchError extends Error {
+  override name = "JournalMismatchError";
+}
+
+/**
  * Folds one entry into the state of its recipient. `sent` is final: nothing read later undoes it. A `started` with no
  * outcome after it stays `started`, which callers treat as unknown (the process died while the send was in flight).
  */
@@ -36,9 +57,9 @@ export function nextState(previous: JournalState | undefined, entry: JournalEntr
 }
 
 /** Replays a journal file into the state of every recipient, line by line (bounded memory), ignoring a torn last line. */
-export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: JournalEntry[]; tornLines: number }> {
+export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: RunEntry[]; tornLines: number }> {
   const states = new Map<string, JournalState>();
-  const runs: JournalEntry[] = [];
+  const runs: RunEntry[] = [];
   let entries = 0;
   let tornLines = 0;
   let stream;

@@ -1,22 +1,5 @@
 import { createHash } from "node:crypto";
-
-/**
- * The journal records an earlier run of a different message (another template, bot or type) and the caller did not say
- * that the change is intended: resuming would send the rest of the list something other than what its first part got,
- * so nothing is sent.
- *
- * @example
- * ```ts
- * try {
- *   for await (const r of sendFlowMessages(client, rows, { template, journal, resume: true })) console.log(r.status);
- * } catch (error) {
- *   if (error instanceof JournalMismatchError) console.log(error.message); // use the first run's template, or opt in
- * }
- * ```
- */
-export class JournalMismatchError extends Error {
-  override name = "JournalMismatchError";
-}
+import { JournalMismatchError } from "./journal.js";
 
 /** What a run sends to every row, before the row fills it in. */
 export interface RunMessage {

@@ -127,8 +127,7 @@ export async function* sendFlowMessages(
     if (replay.entries > 0 && !options.resume) {
       throw new JournalInUseError(`The journal ${options.journal} already records an earlier run; resume it (--resume), or choose a new journal file.`);
     }
-    const earlier = replay.runs.map((run) => (run.type === "run" ? run.fingerprint : undefined));
-    checkResumedRun(earlier, fingerprint, options.journal, options.allowTemplateChange ?? false);
+    checkResumedRun(replay.runs.map((run) => run.fingerprint), fingerprint, options.journal, options.allowTemplateChange ?? false);
     prior = replay.states;
   }
 

@@ -1,6 +1,5 @@
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
-import { JournalInUseError } from "../bulk/journal.js";
-import { JournalMismatchError } from "../bulk/run-fingerprint.js";
+import { JournalInUseError, JournalMismatchError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";

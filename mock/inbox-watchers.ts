@@ -6,13 +6,23 @@ interface Waiter {
   resolve(message: InboxMessage | undefined): void;
 }
 
+type EventType = InboxEvent["type"];
+
+interface Listener {
+  receive(event: InboxEvent): void;
+  /** The event types it asked for; undefined for all. */
+  types: ReadonlySet<EventType> | undefined;
+}
+
 /**
  * Who is told of what the inbox receives: waiters (each resolved by the first new message matching its filter) and
- * listeners (told of every message, rejection and clearing). The inbox asks whether anyone watches before building the
- * message object a watcher needs, so that a send nobody watches builds none.
+ * listeners (told of the messages, rejections and clearings they asked for). The inbox asks whether anyone watches
+ * messages before building the message object a watcher needs, so that a send nobody watches builds none: a listener
+ * that asked only for clearings (the simulated replies) costs the send path nothing.
  */
 export class InboxWatchers {
-  private readonly listeners = new Set<(event: InboxEvent) => void>();
+  private readonly listeners = new Set<Listener>();
+  private readonly counts: Record<EventType, number> = { message: 0, rejection: 0, cleared: 0 };
   private waiters: Waiter[] = [];
 
   /** Whether a waiter waits. */
@@ -20,9 +30,13 @@ export class InboxWatchers {
     return this.waiters.length > 0;
   }
 
-  /** Whether a listener listens. */
-  get listening(): boolean {
-    return this.listeners.size > 0;
+  /**
+   * Whether a listener listens to events of this type.
+   *
+   * @param type the event's type
+   */
+  listening(type: EventType): boolean {
+    return this.counts[type] > 0;
   }
 
   /**
@@ -57,19 +71,32 @@ export class InboxWatchers {
   }
 
   /**
-   * @param listener receives each event; an exception it throws is ignored
+   * @param receive receives each event of `types`; an exception it throws is ignored
+   * @param types the event types to receive; all when left out
    * @returns a function that unsubscribes
    */
-  subscribe(listener: (event: InboxEvent) => void): () => void {
+  subscribe(receive: (event: InboxEvent) => void, types?: readonly EventType[]): () => void {
+    const listener: Listener = { receive, types: types === undefined ? undefined : new Set(types) };
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.count(listener, 1);
+    return () => {
+      if (this.listeners.delete(listener)) this.count(listener, -1);
+    };
   }
 
-  /** Tells every listener of `event`. */
+  private count(listener: Listener, by: 1 | -1): void {
+    for (const type of Object.keys(this.counts) as EventType[]) {
+      if (listener.types === undefined || listener.types.has(type)) this.counts[type] += by;
+    }
+  }
+
+  /** Tells every listener that asked for events of its type of `event`. */
   emit(event: InboxEvent): void {
+    if (this.counts[event.type] === 0) return;
     for (const listener of this.listeners) {
+      if (listener.types !== undefined && !listener.types.has(event.type)) continue;
       try {
-        listener(event);
+        listener.receive(event);
       } catch {
         // A listener's failure must not fail the request that caused the event.
       }

@@ -96,10 +96,10 @@ export class Inbox {
     };
     this.messages.push(stored);
     const { watchers } = this;
-    if (watchers.waiting || watchers.listening) {
+    if (watchers.waiting || watchers.listening("message")) {
       const entry = this.messageOf(stored, message.body);
       if (watchers.waiting) watchers.wake(entry, stored);
-      if (watchers.listening) watchers.emit({ type: "message", message: entry });
+      watchers.emit({ type: "message", message: entry });
     }
     return stored;
   }
@@ -120,7 +120,7 @@ export class Inbox {
     };
     this.rejected.push(stored);
     const entry = this.rejectionOf(stored);
-    if (this.watchers.listening) this.watchers.emit({ type: "rejection", rejection: entry });
+    this.watchers.emit({ type: "rejection", rejection: entry });
     return entry;
   }
 
@@ -229,18 +229,24 @@ export class Inbox {
   }
 
   /**
-   * Calls `listener` for every message, rejection and clearing from now on (the inbox page streams these).
+   * Calls `listener` for every message, rejection and clearing from now on (the inbox page streams these), or only for
+   * the event types given. Ask only for what you use: while anyone listens to messages, every send also builds the
+   * message object it hands them.
    *
-   * @param listener receives each event; an exception it throws is ignored
+   * @param listener receives each event of `types`; an exception it throws is ignored
+   * @param types the event types to receive (`"message"`, `"rejection"`, `"cleared"`); all when left out
    * @returns a function that unsubscribes
    * @example
    * ```ts
-   * const stop = mock.inbox.subscribe((e) => { if (e.type === "message") console.log(e.message.id); });
+   * const stop = mock.inbox.subscribe((e) => console.log(e.message.id), ["message"]);
    * stop();
    * ```
    */
-  subscribe(listener: (event: InboxEvent) => void): () => void {
-    return this.watchers.subscribe(listener);
+  subscribe<T extends InboxEvent["type"] = InboxEvent["type"]>(
+    listener: (event: Extract<InboxEvent, { type: T }>) => void,
+    types?: readonly T[],
+  ): () => void {
+    return this.watchers.subscribe(listener as (event: InboxEvent) => void, types);
   }
 
   /**

@@ -38,7 +38,8 @@ export interface FlowRepliesOptions {
    */
   inbox: {
     get(id: string): InboxMessageView | undefined;
-    subscribe?(listener: (event: { type: string }) => void): () => void;
+    /** Asked for clearings only, so that sends build no message object for it. */
+    subscribe?(listener: (event: { type: "cleared" }) => void, types: readonly "cleared"[]): () => void;
   };
   webhook?: WebhookOptions;
   /** How many reply events are kept; older ones are dropped first. @default 1000 */
@@ -105,9 +106,9 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
       })
     : undefined;
 
-  const unsubscribe = options.inbox.subscribe?.((event) => {
-    if (event.type === "cleared") records.length = 0;
-  });
+  const unsubscribe = options.inbox.subscribe?.(() => {
+    records.length = 0;
+  }, ["cleared"]);
 
   return {
     webhookUrl: sender?.url,

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { validateHealth } from "../../generated/mock/validators.js";
-import { Inbox, type InboxEvent, type InboxMessage } from "../../mock/index.js";
+import { createMockJelou, Inbox, type InboxEvent, type InboxMessage } from "../../mock/index.js";
 import { readAnswer, send, startTarget, validMessage } from "./harness.js";
 
 function entry(userId: string, flowName = "welcome_flow"): Omit<InboxMessage, "id" | "receivedAt"> {
@@ -59,6 +59,39 @@ describe("the inbox", () => {
     stop();
     inbox.record(entry("593987654321"));
     expect(events).toEqual(["message", "rejection", "cleared"]);
+  });
+
+  it("tells a subscriber only of the event types it asked for", () => {
+    const inbox = new Inbox();
+    const cleared: string[] = [];
+    const messages: string[] = [];
+    const stopCleared = inbox.subscribe((e) => cleared.push(e.type), ["cleared"]);
+    const stopMessages = inbox.subscribe((e) => messages.push(e.message.userId), ["message"]);
+    inbox.record(entry("593987654321"));
+    inbox.reject({ method: "POST", path: "/x", status: 401, code: "unauthorized" });
+    inbox.clear();
+    stopMessages();
+    stopMessages();
+    inbox.record(entry("593987654322"));
+    inbox.clear();
+    stopCleared();
+    inbox.clear();
+    expect(cleared).toEqual(["cleared", "cleared"]);
+    expect(messages).toEqual(["593987654321"]);
+  });
+
+  it("builds no message object for a send while nobody listens to messages (the replies listen to clearings only)", () => {
+    const mock = createMockJelou({ env: false });
+    // Each message object a send builds for its watchers formats the message's id once more.
+    const format = vi.spyOn(mock.inbox.ids, "format");
+    mock.inbox.recordId(entry("593987654321"));
+    expect(format).toHaveBeenCalledTimes(1);
+    const stop = mock.inbox.subscribe(() => undefined, ["message"]);
+    mock.inbox.recordId(entry("593987654321"));
+    expect(format).toHaveBeenCalledTimes(3);
+    stop();
+    mock.inbox.recordId(entry("593987654321"));
+    expect(format).toHaveBeenCalledTimes(4);
   });
 
   it("waits for the next matching message, ignoring others", async () => {

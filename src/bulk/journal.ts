@@ -56,7 +56,31 @@ export function nextState(previous: JournalState | undefined, entry: JournalEntr
   return entry.type;
 }
 
-/** Replays a journal file into the state of every recipient, line by line (bounded memory), ignoring a torn last line. */
+const OUTCOMES: ReadonlySet<unknown> = new Set(["started", "sent", "failed", "unknown"]);
+
+/**
+ * Whether a parsed line has what replaying needs: a known `type`, and the recipient's `key` on a send line. Anything else
+ * (`null`, `42`, `{"type":"bogus"}`, a line some other program wrote) cannot say who was sent, so it is not an entry.
+ */
+function isJournalEntry(value: unknown): value is JournalEntry {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const { type, key, fingerprint } = value as Record<string, unknown>;
+  if (type === "run") return fingerprint === undefined || typeof fingerprint === "string";
+  return OUTCOMES.has(type) && typeof key === "string" && key !== "";
+}
+
+/**
+ * Replays a journal file into the state of every recipient, line by line (bounded memory). A line that is not an
+ * entry, torn by a crash or garbage, is skipped and counted in `tornLines`.
+ *
+ * @param path the journal file; one that does not exist reads as empty
+ * @throws the file system's error when it exists but cannot be read (a folder, no permission)
+ * @example
+ * ```ts
+ * const { states, tornLines } = await readJournal("list.csv.journal.jsonl");
+ * states.get("bot-1:593987654321"); // "sent"
+ * ```
+ */
 export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: RunEntry[]; tornLines: number }> {
   const states = new Map<string, JournalState>();
   const runs: RunEntry[] = [];
@@ -75,10 +99,13 @@ export async function readJournal(path: string): Promise<{ states: Map<string, J
   }
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
     if (line.trim() === "") continue;
-    let entry: JournalEntry;
+    let entry: unknown;
     try {
-      entry = JSON.parse(line) as JournalEntry;
+      entry = JSON.parse(line);
     } catch {
+      entry = undefined;
+    }
+    if (!isJournalEntry(entry)) {
       // A line cut short by a crash. Its "started" line (if it was an outcome) is already on disk, so the recipient reads
       // as unknown; if it was a "started" line, that send never began, because sends wait for their line to be flushed.
       tornLines++;

@@ -57,3 +57,27 @@ describe("Journal", () => {
     expect((await readJournal(join(dir, "none.jsonl"))).entries).toBe(0);
   });
 });
+
+describe("readJournal and lines that are JSON but not entries", () => {
+  it("skips them as torn lines, without crashing and without counting them as entries", async () => {
+    const path = join(dir, "j.jsonl");
+    const good = [
+      { type: "run", at, version: 1 },
+      { type: "started", at, key: "b:1", row: 2 },
+      { type: "sent", at, key: "b:1", row: 2, status: 200, attempts: 1 },
+    ];
+    const garbage = ["null", "42", '"sent"', "[]", "true", '{"type":"bogus"}', '{"type":"sent"}', '{"type":"sent","key":7}', '{"type":"run","fingerprint":3}'];
+    await writeFile(path, [...garbage.slice(0, 4), ...good.map((l) => JSON.stringify(l)), ...garbage.slice(4)].join("\n") + "\n");
+    const { states, entries, runs, tornLines } = await readJournal(path);
+    expect(entries).toBe(3);
+    expect(runs).toHaveLength(1);
+    expect(tornLines).toBe(garbage.length);
+    expect(Object.fromEntries(states)).toEqual({ "b:1": "sent" });
+  });
+
+  it("reads a journal of garbage only as empty", async () => {
+    const path = join(dir, "j.jsonl");
+    await writeFile(path, '{"type":"bogus"}\nnull\n');
+    expect(await readJournal(path)).toMatchObject({ entries: 0, tornLines: 2 });
+  });
+});

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { parse } from "csv-parse";
+import { parse, type Info } from "csv-parse";
+import { withRowNumber } from "./row-number.js";
 import type { RecipientRow } from "./types.js";
 
 /** Options of {@link readRecipientsCsv}. */
@@ -54,14 +55,15 @@ export async function readCsvHeader(path: string, options: CsvOptions = {}): Pro
  * A CSV file of recipients, streamed: each call of the returned function opens the file again and yields its rows as
  * objects keyed by the header's column names (a `userId` column, plus any the template uses). Memory stays bounded
  * whatever the file's length. Parsing is csv-parse's (RFC 4180 quotes, embedded newlines, a UTF-8 BOM); a row with more
- * or fewer cells than the header is an error naming its line, not a silent shift of columns.
+ * or fewer cells than the header is an error naming its line, not a silent shift of columns. Each row carries its number
+ * as a spreadsheet shows it (the header is row 1, a blank line is a row), which `sendFlowMessages` reports.
  *
  * @param path the CSV file, with a header line
  * @param options the separator (guessed by default)
  * @returns a function to pass as the recipients of `sendFlowMessages` (it reads the list twice: to check, then to send)
  * @example
  * ```ts
- * for await (const r of sendFlowMessages(client, readRecipientsCsv("list.csv"), { template, botId: "bot-1", firstRowNumber: 2 })) {}
+ * for await (const r of sendFlowMessages(client, readRecipientsCsv("list.csv"), { template, botId: "bot-1" })) {}
  * ```
  */
 export function readRecipientsCsv(path: string, options: CsvOptions = {}): () => AsyncIterable<RecipientRow> {
@@ -70,11 +72,15 @@ export function readRecipientsCsv(path: string, options: CsvOptions = {}): () =>
       const delimiter = options.delimiter ?? guessDelimiter(await firstLine(path));
       const file = createReadStream(path);
       const parser = file.pipe(
-        parse({ columns: (header: string[]) => header.map((c) => c.trim()), bom: true, delimiter, skip_empty_lines: true }),
+        parse({ columns: (header: string[]) => header.map((c) => c.trim()), bom: true, delimiter, skip_empty_lines: true, info: true }),
       );
       file.once("error", (error) => parser.destroy(error));
       try {
-        for await (const record of parser) yield record as RecipientRow;
+        for await (const { record, info } of parser as AsyncIterable<{ record: RecipientRow; info: Info }>) {
+          // A spreadsheet shows a blank line as an empty row, and a quoted cell's line break inside its row: so the row is
+          // the header, the records and the blank lines so far, not the file's line (info.lines).
+          yield withRowNumber(record, 1 + info.records + info.empty_lines + info.comment_lines);
+        }
       } finally {
         parser.destroy();
         file.destroy();

@@ -4,6 +4,7 @@ import { Journal, JournalInUseError, readJournal, type JournalState } from "./jo
 import { prepareRow, type RowSettings } from "./prepare-row.js";
 import { createRateScheduler, type RateScheduler } from "./rate-scheduler.js";
 import { isReplayable, openRows } from "./recipient-source.js";
+import { rowNumberOf } from "./row-number.js";
 import { checkResumedRun, runFingerprint } from "./run-fingerprint.js";
 import { compileTemplate } from "./template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSource, SendFlowMessagesOptions } from "./types.js";
@@ -42,10 +43,11 @@ async function* checkAll(
   const plan: BulkPlan = { rows: 0, invalid: 0, duplicates: 0, alreadySent: 0, unknownBefore: 0, toSend: 0 };
   const rows = openRows(source);
   try {
-    for (let row = firstRow; ; row++) {
+    for (let counted = firstRow; ; counted++) {
       if (signal?.aborted) break; // stopped while checking: nothing will be sent
       const next = await rows.next();
       if (next.done) break;
+      const row = rowNumberOf(next.value, counted);
       plan.rows++;
       const prepared = prepareRow(next.value, settings);
       if (!prepared.ok) {
@@ -161,7 +163,7 @@ export async function* sendFlowMessages(
     const result = pulling.then(async () => {
       if (stop.signal.aborted) return undefined;
       const next = await rows.next();
-      return next.done ? undefined : { row: nextRow++, value: next.value };
+      return next.done ? undefined : { row: rowNumberOf(next.value, nextRow++), value: next.value };
     });
     pulling = result.catch(() => undefined);
     return result;

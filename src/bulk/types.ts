@@ -34,7 +34,10 @@ export interface BulkErrorSummary {
 
 /** Where a result comes from: the row number and the recipient. */
 interface ResultBase {
-  /** Row number in the list; the first recipient is `firstRowNumber` (1 by default, 2 for a CSV file with a header). */
+  /**
+   * Row number in the list: as a spreadsheet shows it for rows from {@link readRecipientsCsv} (the header is row 1, and
+   * blank lines count), otherwise counted from `firstRowNumber` (1 by default).
+   */
   row: number;
   /** `botId:userId`, the identity used for exactly-once. Absent only on invalid rows that have no usable ids. */
   key?: string;
@@ -102,7 +105,7 @@ export interface SendFlowMessagesOptions {
   dryRun?: boolean;
   /** Read the list only once, sending each row right after checking it (no check of the whole list first). @default true */
   checkFirst?: boolean;
-  /** Number of the first row, for messages. @default 1 */
+  /** Number of the first row, for messages, when the rows do not carry their own (as a CSV file's do). @default 1 */
   firstRowNumber?: number;
   /** Aborting it stops taking new rows; sends in flight finish and are journaled. */
   signal?: AbortSignal;

@@ -87,7 +87,6 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       journal,
       concurrency: flags.concurrency,
       userColumn: flags.userColumn,
-      firstRowNumber: 2, // the header is row 1, as in a spreadsheet
       signal: stop.signal,
       abortInFlight: abortInFlight.signal,
       ...(flags.bot !== undefined && { botId: flags.bot }),

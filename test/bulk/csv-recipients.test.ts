@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { guessDelimiter, readCsvHeader, readRecipientsCsv } from "../../src/bulk/csv-recipients.js";
+import { rowNumberOf } from "../../src/bulk/row-number.js";
 import { collect, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -39,5 +40,17 @@ describe("readRecipientsCsv", () => {
 
   it("fails (does not hang) when the file is missing", async () => {
     await expect(collect(readRecipientsCsv(join(dir, "none.csv"))())).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("numbers rows as a spreadsheet does: blank lines are rows, a line break inside quotes is not", async () => {
+    const path = join(dir, "list.csv");
+    await writeFile(path, 'userId,note\n\n593987654321,one\n593987654322,"two\nlines"\n\n\n593987654323,three\r\n');
+    const read = await collect(readRecipientsCsv(path)());
+    expect(read.map((r) => [r.userId, rowNumberOf(r, -1)])).toEqual([
+      ["593987654321", 3],
+      ["593987654322", 4],
+      ["593987654323", 7],
+    ]);
+    expect(Object.keys(read[0]!)).toEqual(["userId", "note"]); // the number is not a column
   });
 });

@@ -25,6 +25,27 @@ describe("bulk checks the whole list before the first send", () => {
     expect(existsSync(journal)).toBe(false);
   });
 
+  it("names rows by their spreadsheet row even after blank lines", async () => {
+    t.server.mock.inbox.clear();
+    const lines = withBadRows().split("\n");
+    lines.splice(3, 0, "", ""); // two blank lines before recipient 2: its row is 6, not 4
+    const csv = await t.ws.file("blank-lines.csv", `${lines.join("\n")}${phone(5)},Again,A-5\n`);
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--dry-run"], env());
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/row 6 \(0123\): userId must be the phone number/);
+    expect(run.stderr).toMatch(/row 23 \(593900000019\): title has 73 characters/);
+    expect(run.stderr).toMatch(/row 53: The userId column is empty/);
+    expect(run.stderr).toContain("row 54 (593900000005): duplicate of row 9;");
+
+    // The sending pass numbers rows as the check did: the duplicate is still sent once, and results name the same rows.
+    const sent = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--skip-invalid", "--json", "--progress", "none"], env());
+    const results = jsonLines(sent.stdout).filter((l) => l.type === "result");
+    const rowOf = (i: number) => results.find((r) => r.userId === phone(i) && r.status === "sent")?.row;
+    expect([rowOf(0), rowOf(1), rowOf(3), rowOf(5)]).toEqual([2, 3, 7, 9]);
+    expect(results.filter((r) => r.status === "sent")).toHaveLength(47);
+    expect(Math.max(...inboxCounts(t.server.mock).values())).toBe(1);
+  });
+
   it("with --skip-invalid sends the valid rows, and sends a duplicate recipient once", async () => {
     t.server.mock.inbox.clear();
     const csv = await t.ws.file("skip.csv", `${withBadRows()}${phone(5)},Again,A-5\n`);

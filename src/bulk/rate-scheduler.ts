@@ -59,20 +59,23 @@ export function createRateScheduler(perSecond: number, clock: SchedulerClock = r
 }
 
 /**
- * Reads a rate as people write it: `20`, `20/s`, `600/min`, `0.5/s`.
+ * Reads a rate as people write it: `20`, `20/s`, `600/min`, `0.5/s`; the unit is one of s, sec, second, m, min, minute,
+ * h, hour.
  *
  * @param text the rate
+ * @param options.allowZero read `0` (in any of those units) as 0, "no limit", instead of refusing it
  * @returns sends per second
- * @throws {RangeError} when it is not a positive rate
+ * @throws {RangeError} when it is not a positive rate (or 0 with `allowZero`), or its unit is none of the above
  * @example
  * ```ts
  * parseRate("600/min"); // 10
+ * parseRate("0/s", { allowZero: true }); // 0
  * ```
  */
-export function parseRate(text: string): number {
+export function parseRate(text: string, options: { allowZero?: boolean } = {}): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hour))?\s*$/i.exec(text);
   const per: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
   const value = match ? Number(match[1]) / (per[(match[2] ?? "s").toLowerCase()] ?? 1) : Number.NaN;
-  if (!(value > 0)) throw new RangeError(`"${text}" is not a rate; write sends per second such as 20 or 20/s, or 600/min.`);
-  return value;
+  if (value > 0 || (value === 0 && options.allowZero)) return value;
+  throw new RangeError(`"${text}" is not a rate; write sends per second such as 20 or 20/s, or 600/min${options.allowZero ? " (0 for no limit)" : ""}.`);
 }

@@ -30,6 +30,18 @@ export interface BulkFlags {
   timeout?: number;
 }
 
+const shown = (delimiter: string) => (delimiter === "\t" ? "tab ('\\t')" : `"${delimiter}"`);
+
+/**
+ * When the header came out as one column holding another separator, the list was cut on the wrong one: say which was
+ * used and which to pass, since "no column userId" alone hides that the whole line is one name.
+ */
+function unsplitHeaderHint(columns: readonly string[], delimiter: string): string {
+  const other = columns.length === 1 ? [",", ";", "\t", "|"].find((d) => d !== delimiter && columns[0]!.includes(d)) : undefined;
+  if (other === undefined) return "";
+  return ` The header was read as one column with the separator ${shown(delimiter)}; it looks separated by ${shown(other)}: pass --delimiter ${other === "\t" ? "'\\t'" : `'${other}'`}.`;
+}
+
 /** Checks the header against the template before reading the rows, so a misspelt column is one error, not one per row. */
 async function checkColumns(csvPath: string, flags: BulkFlags, templateColumns: readonly string[]): Promise<string> {
   let header;
@@ -44,7 +56,8 @@ async function checkColumns(csvPath: string, flags: BulkFlags, templateColumns: 
   if (missing.length > 0) {
     throw new UsageError(
       `${csvPath} has no column ${missing.map((c) => `"${c}"`).join(", ")} (its columns: ${columns.join(", ") || "none"}). ` +
-        `Add ${missing.length === 1 ? "it" : "them"} to the header line${missing.includes(flags.userColumn) ? `, or name the phone column with --user-column` : ""}.`,
+        `Add ${missing.length === 1 ? "it" : "them"} to the header line${missing.includes(flags.userColumn) ? `, or name the phone column with --user-column` : ""}.` +
+        unsplitHeaderHint(columns, delimiter),
     );
   }
   if (flags.bot === undefined && !columns.includes("botId")) throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
-import { integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
+import { delimiterFlag, integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
 import { runSend, type SendFlags } from "./send-command.js";
 import { runBulk, type BulkFlags } from "./bulk-command.js";
 import { runMock } from "./mock-command.js";
@@ -90,7 +90,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--dry-run", "check every row and print what would be sent; send nothing")
     .option("--json", "one JSON line per result on stdout, then a summary line")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default("auto"))
-    .option("--delimiter <char>", "CSV separator (default: guessed from the header among , ; and tab)")
+    .option("--delimiter <char>", "CSV separator, such as ; or '\\t' for tab (default: guessed from the header among , ; and tab)", delimiterFlag)
     .option("--user-column <name>", "the column holding the phone number", "userId")
     .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
     .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 130 interrupted; see jelou-flow --help.\n`)

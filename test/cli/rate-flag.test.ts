@@ -17,6 +17,11 @@ describe("--rate", () => {
     expect(() => rateFlag("-5")).toThrow(/not a rate/);
   });
 
+  it("refuses a unit it does not know, even after 0", () => {
+    for (const rate of ["0/banana", "0/x", "0/", "5/banana", "0 per second"]) expect(() => rateFlag(rate), rate).toThrow(/not a rate.*0 for no limit/);
+    expect(rateFlag("0/hour")).toBe(0);
+  });
+
   it("sends the whole list with --rate 0, unthrottled", async () => {
     t.server.mock.inbox.clear();
     const csv = await t.ws.file("unlimited.csv", csvOf(30));

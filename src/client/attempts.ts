@@ -60,8 +60,10 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
       const error = call.failure(thrown, true);
       const safe = call.abortCause === undefined && neverReachedServer(thrown);
       const unsafeCandidate = error.kind === "network" || error.timeout === "attempt";
-      const delay = await retryDelay(call, { safe, unsafeCandidate, retryAfterMs: undefined, error: () => error });
+      // Known before shouldRetry runs, so that an abort during it reports what may already have been sent.
       call.maybeSent ||= !safe;
+      call.settle();
+      const delay = await retryDelay(call, { safe, unsafeCandidate, retryAfterMs: undefined, error: () => error });
       if (onResponse !== undefined) emitResponse(call, startedAt, { error, retryInMs: delay });
       if (delay === undefined) throw error;
       await pause(call, delay);
@@ -80,6 +82,9 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
     const policy = call.settings.retry;
     // shouldRetry is shown the error with Jelou's code, so the body is read first; otherwise it stays unread.
     const text = policy.shouldRetry !== undefined && call.attempts <= policy.limit ? await readText(response, call) : undefined;
+    const earlierMaybeSent = call.maybeSent;
+    call.maybeSent ||= unsafeCandidate;
+    call.settle();
     const delay = await retryDelay(call, {
       safe,
       unsafeCandidate,
@@ -89,14 +94,15 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
           method: call.method,
           path: call.path(),
           attempts: call.attempts,
-          earlierMaybeSent: call.maybeSent,
+          earlierMaybeSent,
           secrets: call.config.secrets,
         }),
     });
-    call.maybeSent ||= unsafeCandidate;
     if (onResponse !== undefined) emitResponse(call, startedAt, { response, retryInMs: delay });
     if (delay === undefined) {
-      return text === undefined ? response : new Response(text, { status, statusText: response.statusText, headers });
+      if (text !== undefined) return new Response(text, { status, statusText: response.statusText, headers });
+      call.resume();
+      return response;
     }
     if (text === undefined) await response.body?.cancel().catch(() => undefined);
     await pause(call, delay);

@@ -5,7 +5,7 @@ import { unwatchSignal, watchSignal } from "./abort-watch.js";
 import { maskPath } from "./redact.js";
 
 /** setTimeout cannot wait longer than this; a longer timeout means none. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 function fire(call: Call, cause: AbortCause): void {
   call.interrupt(cause, new DOMException(`The ${cause} timeout ran out.`, "TimeoutError"));
@@ -37,6 +37,13 @@ export class Call {
   attempts = 0;
   /** True once any attempt may have reached the server. */
   maybeSent = false;
+  /**
+   * True from the moment an attempt is handed to fetch until its outcome is known: a failure then may have reached the
+   * server. False between attempts (while `shouldRetry` decides, and during the pause), so an abort there adds nothing.
+   */
+  inFlight = false;
+  /** Set by {@link Call.end}: the caller has its answer, so nothing more may be sent, whatever is still pending. */
+  ended = false;
   /** Set when the client interrupts the current attempt itself, so the failure can be told apart from the network's. */
   abortCause: AbortCause | undefined = undefined;
   /** The request body as text, once known (read from the request, or serialised for a retry). */
@@ -50,6 +57,7 @@ export class Call {
   private controller: AbortController | undefined = undefined;
   private abortReason: unknown = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private attemptEndsAt = Infinity;
   private rejecter: ((reason: unknown) => void) | undefined = undefined;
   private maskedPath: string | undefined = undefined;
 
@@ -74,7 +82,7 @@ export class Call {
       }
       watchSignal(signal, this);
     }
-    this.arm();
+    this.armAttempt();
   }
 
   /** The request's path with the phone number masked, for messages and hooks. */
@@ -88,9 +96,15 @@ export class Call {
     return this.maskedPath;
   }
 
-  /** Starts the timer of the current attempt. */
-  private arm(): void {
-    let ms = this.settings.timeoutMs;
+  /** Starts the timer of a new attempt. */
+  private armAttempt(): void {
+    this.attemptEndsAt = performance.now() + this.settings.timeoutMs;
+    this.arm(this.settings.timeoutMs);
+  }
+
+  /** Sets the timer to whichever comes first: `attemptMs` from now (Infinity for none), or the total deadline. */
+  private arm(attemptMs: number): void {
+    let ms = attemptMs;
     let cause: AbortCause = "attempt";
     if (this.deadline !== undefined) {
       const left = this.deadline - performance.now();
@@ -121,6 +135,7 @@ export class Call {
    */
   guard<T>(start: () => Promise<T>): Promise<T> {
     if (this.abortCause === "caller" || this.abortCause === "total") return Promise.reject(this.abortReason);
+    if (this.ended) return Promise.reject(new DOMException("The call is over.", "AbortError"));
     return new Promise<T>((resolve, reject) => {
       const outer = this.rejecter;
       const fail = (error: unknown): void => {
@@ -141,10 +156,28 @@ export class Call {
 
   /** Sends one attempt through the configured fetch; the default fetch also gets a signal, to release the socket. */
   send(request: Request): Promise<Response> {
+    this.inFlight = true;
     const custom = this.config.fetch;
     if (custom !== undefined) return custom(request);
     this.controller = new AbortController();
     return globalThis.fetch(request, { signal: this.controller.signal });
+  }
+
+  /**
+   * Marks the current attempt as over, its outcome known: its own timer stops (a slow `shouldRetry` is not the
+   * attempt's fault, and must not turn a 500 into a timeout), while the total deadline keeps running.
+   */
+  settle(): void {
+    this.inFlight = false;
+    clearTimeout(this.timer);
+    this.arm(Infinity);
+  }
+
+  /** After {@link Call.settle}, when the answer is to be read after all: the attempt's timer runs on for what it had left. */
+  resume(): void {
+    this.inFlight = true;
+    clearTimeout(this.timer);
+    this.arm(Math.max(0, this.attemptEndsAt - performance.now()));
   }
 
   /**
@@ -154,7 +187,7 @@ export class Call {
   nextRequest(previous: Request): Request {
     clearTimeout(this.timer);
     this.abortCause = undefined;
-    this.arm();
+    this.armAttempt();
     if (this.bodyText === undefined && this.settings.body !== undefined) this.bodyText = JSON.stringify(this.settings.body);
     return new Request(this.url, {
       method: previous.method,
@@ -197,11 +230,13 @@ export class Call {
       inFlight,
       abortCause: this.abortCause,
       timeoutMs,
+      secrets: this.config.secrets,
     });
   }
 
   /** Stops the timer and lets go of the caller's signal. Call once, when the call is over. */
   end(): void {
+    this.ended = true;
     clearTimeout(this.timer);
     this.rejecter = undefined;
     if (this.settings.signal !== undefined) unwatchSignal(this.settings.signal, this);

@@ -36,7 +36,16 @@ const DEFAULT_RETRY: RetryPolicy = {
   jitter: true,
 };
 
-function checkDuration(name: string, value: number | undefined, allowInfinity: boolean): void {
+/**
+ * Refuses a duration that is not a number of milliseconds >= 0 (NaN would silently mean "no timeout", a negative one
+ * an attempt that times out at once, after its request went out).
+ *
+ * @param name the option, for the message
+ * @param value the value given, or undefined for the default
+ * @param allowInfinity whether Infinity ("no limit") is allowed
+ * @throws RangeError naming the option and the value
+ */
+export function checkDuration(name: string, value: number | undefined, allowInfinity: boolean): void {
   if (value === undefined) return;
   const ok = typeof value === "number" && value >= 0 && (Number.isFinite(value) || (allowInfinity && value === Infinity));
   if (!ok) throw new RangeError(`${name} must be a number of milliseconds >= 0${allowInfinity ? " (or Infinity)" : ""}; got ${String(value)}.`);

@@ -6,7 +6,7 @@ import { validationError } from "../errors/validation-error.js";
 import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
 import { parseLoose, runAttempts } from "./attempts.js";
 import { Call, type CallSettings } from "./call.js";
-import { resolveConfig, resolveRetry, type ClientConfig } from "./config.js";
+import { checkDuration, resolveConfig, resolveRetry, type ClientConfig } from "./config.js";
 import { buildDryRun, FLOW_MESSAGE_PATH, type DryRunRequest } from "./dry-run.js";
 import type { JelouClientOptions, SendOptions } from "./options.js";
 
@@ -32,7 +32,8 @@ export interface JelouClient {
    * @param message the body plus `botId` and `userId`; `userId` may be written `+593 98-765-4321`
    * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`, `dryRun`
    * @returns what Jelou answered; with `dryRun: true`, the request that would be sent
-   * @throws JelouError: `validation` before anything is sent, else the kind of the failure
+   * @throws JelouError: `validation` before anything is sent, else the kind of the failure; RangeError for a
+   *   malformed `timeoutMs`, `totalTimeoutMs` or `retry` option (nothing is sent)
    * @example
    * ```ts
    * const { status, messageId } = await client.sendFlowMessage({
@@ -71,6 +72,8 @@ function resultOf(response: Response, text: string | undefined, attempts: number
 }
 
 function settingsFor(config: ClientConfig, options: SendOptions, body: unknown, path: string): CallSettings {
+  checkDuration("timeoutMs", options.timeoutMs, true);
+  checkDuration("totalTimeoutMs", options.totalTimeoutMs, true);
   return {
     timeoutMs: options.timeoutMs ?? config.timeoutMs,
     totalTimeoutMs: options.totalTimeoutMs ?? config.totalTimeoutMs,
@@ -127,9 +130,11 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
     const checked = validateFlowMessage(message, sendOptions);
     if (!checked.ok) throw validationError(checked.problems, message);
     const { botId, userId, type, body } = checked.request;
+    // Checked before a dry run too, so that a dry run proves the options as well as the message.
+    const settings = settingsFor(config, sendOptions, body, `/v1/bots/${botId}/users/${userId}/flow_message`);
     if (sendOptions.dryRun === true) return buildDryRun(config.baseUrl, checked.request);
 
-    const call = new Call(config, settingsFor(config, sendOptions, body, `/v1/bots/${botId}/users/${userId}/flow_message`), runAttempts);
+    const call = new Call(config, settings, runAttempts);
     try {
       // Guarded as a whole, so the timers also cover reading the answer, which openapi-fetch does after the attempt loop.
       const { data, error, response } = await call.guard(() =>
@@ -149,8 +154,9 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
         secrets: config.secrets,
       });
     } catch (failure) {
-      // Reading the answer can fail too (a reset, the timeout): the request went out, so it may have been sent.
-      throw JelouError.is(failure) ? failure : call.failure(failure, true);
+      // An abort or the deadline ends the whole call here; whether a request was out then says whether it may have been
+      // sent (reading an answer counts: the request went out), not merely that an earlier one was.
+      throw JelouError.is(failure) ? failure : call.failure(failure, call.inFlight);
     } finally {
       call.end();
     }

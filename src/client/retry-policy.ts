@@ -1,5 +1,5 @@
 import type { JelouError } from "../errors/jelou-error.js";
-import type { Call } from "./call.js";
+import { MAX_TIMER_MS, type Call } from "./call.js";
 import type { RetryPolicy } from "./config.js";
 import { warnCallbackFailed } from "./hooks.js";
 
@@ -27,6 +27,10 @@ export function backoffDelay(retry: number, policy: RetryPolicy): number {
   return policy.jitter ? Math.random() * ceiling : ceiling;
 }
 
+function stopped(call: Call): boolean {
+  return call.ended || call.abortCause === "caller" || call.abortCause === "total";
+}
+
 /**
  * Decides whether a failed attempt is tried again, and after how long. The rules, in order:
  * no retry after the caller's abort or when the total deadline ran out, nor once `limit` retries were made;
@@ -40,8 +44,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy): number {
  */
 export async function retryDelay(call: Call, attempt: FailedAttempt): Promise<number | undefined> {
   const policy = call.settings.retry;
-  if (call.abortCause === "caller" || call.abortCause === "total") return undefined;
-  if (call.attempts > policy.limit) return undefined;
+  if (stopped(call) || call.attempts > policy.limit) return undefined;
   let wanted = attempt.safe || (policy.unsafe && attempt.unsafeCandidate);
   if (policy.shouldRetry !== undefined) {
     let verdict: boolean | undefined;
@@ -57,6 +60,8 @@ export async function retryDelay(call: Call, attempt: FailedAttempt): Promise<nu
       warnCallbackFailed("retry.shouldRetry", error);
       return undefined;
     }
+    // The caller may have aborted, the deadline passed, or the call ended while the callback ran.
+    if (stopped(call)) return undefined;
     if (typeof verdict === "boolean") wanted = verdict;
   }
   if (!wanted) return undefined;
@@ -68,5 +73,7 @@ export async function retryDelay(call: Call, attempt: FailedAttempt): Promise<nu
     delay = backoffDelay(call.attempts, policy);
   }
   if (call.deadline !== undefined && performance.now() + delay >= call.deadline) return undefined;
+  // A wait longer than a timer can hold (about 24.8 days) would fire at once: the call ends instead, with retryAfterMs.
+  if (delay > MAX_TIMER_MS) return undefined;
   return delay;
 }

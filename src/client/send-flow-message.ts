@@ -13,7 +13,8 @@ export type OneOffSendOptions = Omit<JelouClientOptions, "timeoutMs" | "totalTim
  * @param message the body plus `botId` and `userId`
  * @param options client options (credentials, baseUrl, fetch, hooks) and send options (type, signal, timeouts, retry, dryRun)
  * @returns what Jelou answered, or with `dryRun: true` the request that would be sent
- * @throws JelouError: `auth` when no credentials are found, `validation` before anything is sent, else the failure's kind
+ * @throws JelouError: `auth` when no credentials are found, `validation` before anything is sent, else the failure's kind;
+ *   TypeError or RangeError for a malformed option (nothing is sent)
  * @example
  * ```ts
  * import { sendFlowMessage } from "jelou-flow";

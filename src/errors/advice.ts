@@ -48,10 +48,12 @@ export function adviceFor(facts: AdviceFacts): string {
       return facts.maybeSent
         ? `The connection failed after the request went out. ${unknown}`
         : "The request never reached the server, so nothing was sent. Check baseUrl and the network, then send again.";
-    case "timeout":
+    case "timeout": {
+      const after = facts.maybeSent ? unknown : "Nothing was sent (every attempt was refused before any work): send again later.";
       return facts.timeout === "total"
-        ? `The call ran out of its totalTimeoutMs${facts.timeoutMs !== undefined ? ` (${facts.timeoutMs} ms)` : ""}. ${unknown}`
-        : `No answer within timeoutMs${facts.timeoutMs !== undefined ? ` (${facts.timeoutMs} ms)` : ""}; raise it if Jelou is slow. ${unknown}`;
+        ? `The call ran out of its totalTimeoutMs${facts.timeoutMs !== undefined ? ` (${facts.timeoutMs} ms)` : ""}. ${after}`
+        : `No answer within timeoutMs${facts.timeoutMs !== undefined ? ` (${facts.timeoutMs} ms)` : ""}; raise it if Jelou is slow. ${after}`;
+    }
     case "aborted":
       return facts.maybeSent
         ? `Aborted by the caller's signal while the request was out. ${unknown}`

@@ -1,3 +1,4 @@
+import { scrubSecrets } from "../client/redact.js";
 import { adviceFor } from "./advice.js";
 import { JelouError } from "./jelou-error.js";
 
@@ -68,6 +69,8 @@ export interface FailureContext {
   abortCause: AbortCause | undefined;
   /** The limit that ran out, for timeout messages. */
   timeoutMs?: number;
+  /** Texts that must never appear in the error, even when the failure's message holds them. */
+  secrets?: readonly string[];
 }
 
 function causeText(error: unknown): string {
@@ -87,7 +90,7 @@ function causeText(error: unknown): string {
  * @param context the request, and why the client aborted it if it did
  */
 export function errorFromFailure(error: unknown, context: FailureContext): JelouError {
-  const base = { method: context.method, path: context.path, attempts: context.attempts, cause: error };
+  const base = { method: context.method, path: context.path, attempts: context.attempts, cause: error, secrets: context.secrets };
   const attempts = context.attempts > 1 ? ` after ${context.attempts} attempts` : "";
   if (context.abortCause === "caller") {
     const maybeSent = context.earlierMaybeSent || context.inFlight;
@@ -96,14 +99,17 @@ export function errorFromFailure(error: unknown, context: FailureContext): Jelou
   }
   if (context.abortCause !== undefined) {
     const timeout = context.abortCause;
-    const advice = adviceFor({ kind: "timeout", maybeSent: true, timeout, timeoutMs: context.timeoutMs });
+    // The total deadline can run out between attempts, after answers that proved nothing was sent (a 429).
+    const maybeSent = context.earlierMaybeSent || context.inFlight;
+    const advice = adviceFor({ kind: "timeout", maybeSent, timeout, timeoutMs: context.timeoutMs });
     const what = timeout === "total" ? "ran out of time" : "got no answer in time";
-    return new JelouError({ ...base, kind: "timeout", timeout, maybeSent: true, message: `${context.method} ${context.path} ${what}${attempts}. ${advice}` });
+    const message = `${context.method} ${context.path} ${what}${attempts}. ${advice}`;
+    return new JelouError({ ...base, kind: "timeout", timeout, maybeSent, retryable: !maybeSent, message });
   }
   const neverSent = neverReachedServer(error);
   const maybeSent = context.earlierMaybeSent || !neverSent;
   const advice = adviceFor({ kind: "network", maybeSent: !neverSent });
-  const reason = causeText(error);
+  const reason = scrubSecrets(causeText(error), context.secrets ?? []);
   return new JelouError({
     ...base,
     kind: "network",

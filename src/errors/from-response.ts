@@ -68,7 +68,14 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
   const description = scrub(record?.description) ?? scrub(record?.message) ?? (record ? undefined : scrub(body)?.slice(0, 500));
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
   const requestId = headers.get("x-request-id") ?? undefined;
-  const problems = record ? problemsOf(record)?.map((p) => ({ ...p, message: scrubSecrets(p.message, context.secrets) })) : undefined;
+  const problems = record
+    ? problemsOf(record)?.map((p) => ({
+        ...p,
+        path: scrubSecrets(p.path, context.secrets),
+        rule: scrubSecrets(p.rule, context.secrets),
+        message: scrubSecrets(p.message, context.secrets),
+      }))
+    : undefined;
 
   const what = [code, description].filter(Boolean).join(": ");
   const attempts = context.attempts > 1 ? ` after ${context.attempts} attempts` : "";

@@ -1,3 +1,4 @@
+import { scrubSecrets } from "../client/redact.js";
 import type { FieldProblem } from "../validation/field-problems.js";
 
 /**
@@ -43,6 +44,11 @@ export interface JelouErrorInit {
   path?: string;
   timeout?: "attempt" | "total";
   cause?: unknown;
+  /**
+   * Texts the cause's description must not show (the client secret, the encoded credentials), in case the failure
+   * echoes them; the other fields are given clean. Not kept.
+   */
+  secrets?: readonly string[];
 }
 
 /** The plain, secret-free form of a {@link JelouError}, as `toJSON()` returns it. */
@@ -149,10 +155,18 @@ export class JelouError extends Error {
     this.maybeSent = init.maybeSent ?? false;
     const fields = this as unknown as Record<string, unknown>;
     for (const key of OPTIONAL_FIELDS) if (init[key] !== undefined) fields[key] = init[key];
-    // A cause from a custom fetch could hold anything: keep it reachable for debugging, but out of enumeration.
-    if (init.cause !== undefined) Object.defineProperty(this, "cause", { value: init.cause, enumerable: false });
+    // A cause from a custom fetch could hold anything: keep it reachable for debugging, but out of enumeration, and
+    // describe it once, now, while the secrets to scrub from that description are at hand.
+    if (init.cause !== undefined) {
+      Object.defineProperty(this, "cause", { value: init.cause, enumerable: false });
+      const described = describeCause(init.cause);
+      this.#cause = described === undefined ? undefined : scrubSecrets(described, init.secrets ?? []);
+    }
     Object.defineProperty(this, BRAND, { value: true });
   }
+
+  /** The cause's name, code and message, scrubbed; see {@link JelouErrorJSON.cause}. */
+  readonly #cause: string | undefined;
 
   /**
    * True for a JelouError, even one from another copy of this package (where `instanceof` fails).
@@ -179,8 +193,7 @@ export class JelouError extends Error {
     };
     const out = json as unknown as Record<string, unknown>;
     for (const key of OPTIONAL_FIELDS) if (this[key] !== undefined) out[key] = this[key];
-    const cause = describeCause(this.cause);
-    if (cause !== undefined) json.cause = cause;
+    if (this.#cause !== undefined) json.cause = this.#cause;
     return json;
   }
 

@@ -119,6 +119,27 @@ describe("secrets in errors", () => {
     }
   });
 
+  it("scrubs the secret from a failure that echoes it (a proxy's error) and from every field of a 422's problems", async () => {
+    const echoingProxy = async (request: Request) => {
+      const header = request.headers.get("authorization");
+      throw new TypeError("fetch failed", { cause: new Error(`proxy refused Authorization: ${header} (my_id:${SECRET})`) });
+    };
+    const throughProxy = createJelouClient({ clientId: "my_id", clientSecret: SECRET, fetch: echoingProxy, retry: false });
+    const network = await throughProxy.sendFlowMessage(validMessage()).then(() => undefined, (e: unknown) => e as JelouError);
+    jelou.script(json(422, { code: "unprocessable_entity", errors: [{ path: SECRET, rule: ENCODED, message: `bad ${SECRET}` }] }));
+    const validation = await failure();
+    for (const error of [network, validation]) {
+      if (error === undefined) throw new Error("expected a failure");
+      for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), error.stack ?? ""]) {
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(ENCODED);
+      }
+    }
+    expect(network?.message).toContain("proxy refused Authorization: Basic [REDACTED] (my_id:[REDACTED])");
+    expect(network?.toJSON().cause).toContain("[REDACTED]");
+    expect(validation.problems).toEqual([{ path: "[REDACTED]", rule: "[REDACTED]", message: "bad [REDACTED]" }]);
+  });
+
   it("prints the fields and a summary of the cause in inspect and toJSON", async () => {
     const client = createJelouClient({ clientId: "id", clientSecret: SECRET, baseUrl: `http://127.0.0.1:${await closedPort()}`, retry: false });
     const error = await client.sendFlowMessage(validMessage()).then(() => undefined, (e: unknown) => e as JelouError);

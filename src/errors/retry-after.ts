@@ -1,5 +1,22 @@
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d{2}:\\d{2}:\\d{2}";
+/** The three HTTP-date forms RFC 9110 (section 5.6.7) has a recipient accept. */
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`);
+const RFC_850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`);
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`);
+
+function httpDate(text: string): number {
+  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) return Date.parse(text);
+  // asctime carries no zone; HTTP-dates are always UTC, and Date.parse would read it as local time.
+  if (ASCTIME_DATE.test(text)) return Date.parse(`${text} GMT`);
+  return Number.NaN;
+}
+
 /**
- * Reads a `Retry-After` header (RFC 9110, section 10.2.3): delay-seconds or an HTTP-date.
+ * Reads a `Retry-After` header (RFC 9110, section 10.2.3): delay-seconds or an HTTP-date. Anything else (`-1`, `soon`,
+ * `5 5`) is unreadable rather than guessed at: `Date.parse` would read many such texts as a date long past, which
+ * means "retry now".
  *
  * @param value the header value, or null when absent
  * @param now the current time in epoch milliseconds, for HTTP-dates
@@ -8,14 +25,15 @@
  * ```ts
  * parseRetryAfter("2"); // 2000
  * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:58 GMT")); // 2000
+ * parseRetryAfter("-1"); // undefined
  * ```
  */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
-  // RFC 9110 allows whole seconds only; fractions are read too rather than misread as a date.
+  // RFC 9110 allows whole seconds only; fractions are read too rather than refused.
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
+  const date = httpDate(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }

@@ -84,4 +84,23 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("soon")).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
   });
+
+  it("reads the three HTTP-date forms as UTC, and refuses what Date.parse would guess at", () => {
+    const now = Date.parse("Sun, 06 Nov 1994 08:49:30 GMT");
+    expect(parseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now)).toBe(7000);
+    expect(parseRetryAfter("Sunday, 06-Nov-94 08:49:37 GMT", now)).toBe(7000);
+    // asctime has no zone: read as local time, it would be off by the machine's offset (Node follows TZ at once).
+    const zone = process.env.TZ;
+    process.env.TZ = "America/Guayaquil";
+    try {
+      expect(parseRetryAfter("Sun Nov  6 08:49:37 1994", now)).toBe(7000);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    // Each of these is a date long past to Date.parse, which would mean "retry at once".
+    for (const junk of ["-1", "-5", "5 5", "1, 2", "Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "0x10", "1e3"]) {
+      expect(parseRetryAfter(junk, now), junk).toBeUndefined();
+    }
+  });
 });

@@ -32,7 +32,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description Jelou's identifier of the bot. Its format is unpublished; this contract only forbids what cannot stand in a URL path segment unescaped.
+         * @description Jelou's identifier of the bot. Its format is unpublished; this contract only forbids what cannot stand in a URL path segment unescaped, and the dot segments `.` and `..`, which URL parsing removes from a path.
          * @example 8f3c2a7e-bot
          */
         BotId: string;

@@ -107,7 +107,15 @@ describe("validation before sending", () => {
 
   it("refuses a botId that cannot stand in a path segment, and an empty type", async () => {
     expect((await rejection({ ...validMessage(), botId: "a/b" })).problems?.[0]?.path).toBe("botId");
+    // URL parsing drops dot segments: ".." would send to /v1/users/..., another endpoint than the one checked.
+    for (const botId of [".", ".."]) {
+      expect((await rejection({ ...validMessage(), botId })).problems).toEqual([
+        { path: "botId", rule: "pattern", message: "botId must not be empty, '.' or '..', nor hold '/', '?', '#' or spaces." },
+      ]);
+    }
     expect((await rejection(validMessage(), { type: "" })).problems?.[0]?.path).toBe("type");
+    await client().sendFlowMessage({ ...validMessage(), botId: "..." });
+    expect(jelou.received.map((r) => r.url)).toEqual(["/v1/bots/.../users/593987654321/flow_message"]);
   });
 
   it("refuses a message that is not an object", async () => {

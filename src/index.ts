@@ -13,7 +13,7 @@ export { normalizeUserId } from "./validation/normalize-user-id.js";
 export { codePoints, TEXT_FIELDS, textLimits } from "./validation/text-limits.js";
 export type { TextField, TextLimit } from "./validation/text-limits.js";
 export { toFieldProblems } from "./validation/field-problems.js";
-export type { FieldProblem } from "./validation/field-problems.js";
+export type { FieldProblem, ValidationIssue } from "./validation/field-problems.js";
 export { createJelouClient } from "./client/create-client.js";
 export type { JelouClient, FlowMessageResult } from "./client/create-client.js";
 export { sendFlowMessage } from "./client/send-flow-message.js";

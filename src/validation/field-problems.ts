@@ -1,5 +1,7 @@
 import type { components } from "../../generated/openapi.js";
 import type { ValidationIssue } from "../../generated/validators.js";
+
+export type { ValidationIssue };
 import { codePoints } from "./text-limits.js";
 
 /** One problem with one field: where (`parameters.flow_cta`), the rule broken (`maxLength`), and what to do. */
@@ -108,8 +110,11 @@ function describe(issue: ValidationIssue, prefix: string): FieldProblem {
  * @returns one problem per issue, in the validator's order, without duplicates
  * @example
  * ```ts
- * import { validateFlowMessage as check } from "jelou-flow/generated/validators.js";
- * if (!check(body)) console.log(toFieldProblems(check.errors ?? []));
+ * import { toFieldProblems } from "jelou-flow";
+ * // Issues in Ajv's shape, as the package's generated validators (or an Ajv with `verbose: true`) leave them.
+ * toFieldProblems([
+ *   { instancePath: "/title", schemaPath: "#/properties/title/maxLength", keyword: "maxLength", params: { limit: 60 }, data: "x".repeat(61) },
+ * ]);
  * // [{ path: "title", rule: "maxLength", message: "title has 61 characters; the limit is 60. Shorten it by 1." }]
  * ```
  */

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { validateBotRegistry } from "../generated/mock/validators.js";
 import { toFieldProblems } from "../src/index.js";
+import { clip } from "./responses.js";
 import type { BotRegistry } from "./types.js";
+
+/** How much of a name a refusal quotes: the request's bot and Flow can be megabytes long, each answer says them. */
+const NAME_SHOWN = 80;
 
 /**
  * The providers that can send WhatsApp Flows, per Jelou's documentation of this endpoint. Not derivable from
@@ -31,7 +35,10 @@ export interface RegistryRefusal {
 
 function list(values: Iterable<string>, max = 10): string {
   const all = [...values];
-  const shown = all.slice(0, max).join(", ");
+  const shown = all
+    .slice(0, max)
+    .map((name) => clip(name, NAME_SHOWN))
+    .join(", ");
   return all.length > max ? `${shown} and ${all.length - max} more` : shown;
 }
 
@@ -89,26 +96,26 @@ export class Registry {
       return {
         status: 404,
         code: "bot_not_found",
-        description: `Bot ${botId} is not in the mock's bot registry (it knows ${list(this.bots.keys()) || "no bot"}). Use one of those or add it to the registry.`,
+        description: `Bot ${clip(botId, NAME_SHOWN)} is not in the mock's bot registry (it knows ${list(this.bots.keys()) || "no bot"}). Use one of those or add it to the registry.`,
       };
     }
     if (bot.clientIds !== undefined && !bot.clientIds.has(clientId)) {
       return {
         status: 403,
         code: "forbidden_bot",
-        description: `Client id ${clientId} may not use bot ${botId}. Use the credentials of a client the registry allows for it.`,
+        description: `Client id ${clip(clientId, NAME_SHOWN)} may not use bot ${clip(botId, NAME_SHOWN)}. Use the credentials of a client the registry allows for it.`,
       };
     }
     if (bot.provider !== undefined && !FLOW_PROVIDERS.includes(bot.provider)) {
       return {
         status: 400,
         code: "flows_not_supported",
-        description: `Bot ${botId} is on the ${bot.provider} provider, which cannot send WhatsApp Flows; only ${FLOW_PROVIDERS.join(", ")} can. Send from a bot on one of those.`,
+        description: `Bot ${clip(botId, NAME_SHOWN)} is on the ${clip(bot.provider, NAME_SHOWN)} provider, which cannot send WhatsApp Flows; only ${FLOW_PROVIDERS.join(", ")} can. Send from a bot on one of those.`,
       };
     }
     if (bot.flows !== undefined && !bot.flows.has(flowName)) {
       const known = bot.flows.size > 0 ? `its Flows are ${list(bot.flows)}` : "it has no Flow";
-      const message = `parameters.flow_name ${JSON.stringify(flowName)} is not a Flow of bot ${botId} (${known}). Fix the slug or create the Flow in Jelou.`;
+      const message = `parameters.flow_name ${JSON.stringify(clip(flowName, NAME_SHOWN))} is not a Flow of bot ${clip(botId, NAME_SHOWN)} (${known}). Fix the slug or create the Flow in Jelou.`;
       return {
         status: 422,
         code: "flow_not_found",

@@ -54,9 +54,38 @@ export function jelouError(
   return jsonText(status, jelouErrorText(code, description, problems), headers);
 }
 
-/** Cuts a text for an error message or a log, so a megabyte of input never becomes a megabyte of answer. */
+/**
+ * Cuts a text for an error message or a log, so a megabyte of input never becomes a megabyte of answer.
+ *
+ * @param text the text
+ * @param max the most characters kept before the marker
+ * @returns the text, or its start followed by `… (N characters)`
+ * @example
+ * ```ts
+ * clip("x".repeat(100), 3); // "xxx… (100 characters)"
+ * ```
+ */
 export function clip(text: string, max = 80): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+  return text.length <= max ? text : `${excerpt(text, max)}… (${text.length} characters)`;
+}
+
+/**
+ * The first `max` characters of a text, as a string of their own. V8 keeps a slice of a long string as a view that
+ * holds the whole string alive: a kept 4 KB excerpt of a 1 MB body would keep the megabyte.
+ *
+ * @param text the text
+ * @param max the most characters kept
+ * @returns the text itself when short enough, else a copy of its start (a surrogate pair is never split)
+ * @example
+ * ```ts
+ * rejection.body = excerpt(body, 4096);
+ * ```
+ */
+export function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+  return Buffer.from(text.slice(0, end), "utf8").toString("utf8");
 }
 
 /**

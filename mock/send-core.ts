@@ -3,11 +3,12 @@ import {
   validateFlowMessage as checkBody,
   validateSendFlowMessageParameters as checkParameters,
 } from "../generated/validators.js";
-import { maskUserId, toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
+import { toFieldProblems, type FlowMessageBody } from "../src/index.js";
 import type { MockContext } from "./context.js";
 import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";
 import type { BodyRead } from "./read-body.js";
+import { boundProblem, type Facts, JSON_HEADERS, logLine, refuse } from "./refusal.js";
 import { clip, jelouErrorText, plural } from "./responses.js";
 
 /** The contract's path of the send; `satisfies` makes `tsc` fail if openapi.yaml renames it. */
@@ -15,7 +16,6 @@ export const SEND_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfie
 
 /** At most this many field problems are listed in one answer; a body of 100,000 unknown keys gets a readable one. */
 const MAX_PROBLEMS = 100;
-const MAX_KEPT_BODY = 4096;
 const JSON_MEDIA_TYPE = "application/json";
 
 /**
@@ -48,17 +48,6 @@ export interface SendAnswer {
   drop?: true;
 }
 
-/** What is known of one request when it is refused, for the rejection log. */
-interface Facts {
-  request: SendRequest;
-  requestId: string;
-  clientId?: string;
-  body?: string;
-  fault?: string;
-}
-
-const JSON_HEADERS = { "content-type": JSON_MEDIA_TYPE } as const;
-
 function sleep(request: SendRequest, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -71,44 +60,6 @@ function isJson(contentType: string | undefined): boolean {
   if (contentType === JSON_MEDIA_TYPE) return true;
   const semicolon = contentType.indexOf(";");
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === JSON_MEDIA_TYPE;
-}
-
-function logLine(ctx: MockContext, request: SendRequest, outcome: string): void {
-  ctx.log?.(`${request.method} ${request.path.replace(request.userId, maskUserId(request.userId))} -> ${outcome}`);
-}
-
-/** Answers an error and records the rejection with its reasons. */
-function refuse(
-  ctx: MockContext,
-  facts: Facts,
-  status: number,
-  code: string,
-  description: string,
-  problems?: FieldProblem[],
-  headers?: Record<string, string>,
-): SendAnswer {
-  const { request } = facts;
-  const rejection: Parameters<MockContext["inbox"]["reject"]>[0] = {
-    method: request.method,
-    path: request.path,
-    status,
-    code,
-    description,
-    botId: request.botId,
-    userId: request.userId,
-  };
-  if (problems !== undefined) rejection.problems = problems;
-  if (facts.clientId !== undefined) rejection.clientId = facts.clientId;
-  if (facts.fault !== undefined) rejection.fault = facts.fault;
-  if (facts.body !== undefined) rejection.body = facts.body.slice(0, MAX_KEPT_BODY);
-  ctx.inbox.reject(rejection);
-  logLine(ctx, request, `${status} ${code}`);
-  const body = jelouErrorText(code, description, problems);
-  return {
-    status,
-    headers: { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(body)), "x-request-id": facts.requestId, ...headers },
-    body,
-  };
 }
 
 /** The answer a `drop` fault loses; the mock's in-process `fetch` says how to see it as a network error. */
@@ -203,12 +154,10 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
       ...(paramsOk ? [] : toFieldProblems(checkParameters.errors ?? [])),
       ...(bodyOk ? [] : toFieldProblems(checkBody.errors ?? [])),
     ];
-    const shown = problems.slice(0, MAX_PROBLEMS);
+    const shown = problems.slice(0, MAX_PROBLEMS).map(boundProblem);
     const more = problems.length > shown.length ? ` (the first ${MAX_PROBLEMS} are listed)` : "";
-    const description = clip(
-      `The message breaks ${plural(problems.length, "rule")}${more}: ${shown.map((p) => p.message).join(" ")}`,
-      2000,
-    );
+    // refuse() cuts the description to its limit: with 100 problems listed, only the first few fit.
+    const description = `The message breaks ${plural(problems.length, "rule")}${more}: ${shown.map((p) => p.message).join(" ")}`;
     return refuse(ctx, facts, 422, "unprocessable_entity", description, shown);
   }
   const deep = tooDeep(body, read.text.length);

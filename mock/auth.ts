@@ -1,6 +1,9 @@
 import * as crypto from "node:crypto";
 
-/** The outcome of reading and checking an `Authorization` header. */
+/**
+ * The outcome of reading and checking an `Authorization` header. A wrong pair carries its client id only when that id
+ * is the configured one (the secret was wrong), never what else the header held.
+ */
 export type AuthResult =
   | { ok: true; clientId: string }
   | { ok: false; reason: "missing" | "malformed" | "wrong"; clientId?: string };
@@ -59,7 +62,11 @@ export function createCredentialCheck(credentials: Credentials | undefined): (he
     const colon = pair.indexOf(":");
     if (colon <= 0 || colon === pair.length - 1) return { ok: false, reason: "malformed" };
     const clientId = pair.slice(0, colon);
-    if (expected !== undefined && !crypto.timingSafeEqual(digest(decoded), expected)) return { ok: false, reason: "wrong", clientId };
+    if (expected !== undefined && !crypto.timingSafeEqual(digest(decoded), expected)) {
+      // Only the configured id is named back: a client that swapped id and secret sends its secret as the id, and the
+      // rejection log, the inspection API and the page would show it.
+      return clientId === credentials?.clientId ? { ok: false, reason: "wrong", clientId } : { ok: false, reason: "wrong" };
+    }
     return { ok: true, clientId };
   }
 }

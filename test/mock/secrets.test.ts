@@ -42,6 +42,44 @@ describe("the secret appears nowhere", () => {
     }
   });
 
+  it("not even when a client swaps its id and secret: only the configured id is recorded from a wrong pair", async () => {
+    const lines: string[] = [];
+    const target = await startTarget("http", { logger: (line) => lines.push(line) });
+    const events = new AbortController();
+    try {
+      // The page's live stream sees every rejection as it is recorded.
+      const stream = await fetch(`${target.url}/__mock/ui/events`, { signal: events.signal });
+      const streamed = (async () => {
+        let text = "";
+        const decoder = new TextDecoder();
+        for await (const chunk of stream.body as ReadableStream<Uint8Array>) {
+          text += decoder.decode(chunk);
+          if (text.includes("event: rejection")) return text;
+        }
+        return text;
+      })();
+      const pair = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+      await send(target, validMessage(), { headers: { authorization: pair(CLIENT_SECRET, CLIENT_ID) } });
+      const seen = [
+        await streamed,
+        JSON.stringify(target.mock.inbox.rejections()),
+        await (await target.call("/__mock/rejections")).text(),
+        await (await target.call("/")).text(),
+        lines.join("\n"),
+      ].join("\n");
+      expect(seen).toContain("unauthorized");
+      expect(seen).not.toContain(CLIENT_SECRET);
+      expect(target.mock.inbox.rejections()[0]).not.toHaveProperty("clientId");
+
+      // The right id with a wrong secret is worth naming: the id is not the problem.
+      await send(target, validMessage(), { headers: { authorization: pair(CLIENT_ID, "not-the-secret") } });
+      expect(target.mock.inbox.rejections()[0]).toMatchObject({ status: 401, clientId: CLIENT_ID });
+    } finally {
+      events.abort();
+      await target.close();
+    }
+  });
+
   it("keeps no secret on the mock object itself", () => {
     const mock = createMockJelou({ env: false, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     const { inbox, faults, context } = mock;

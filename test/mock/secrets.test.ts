@@ -52,9 +52,11 @@ describe("the secret appears nowhere", () => {
       const streamed = (async () => {
         let text = "";
         const decoder = new TextDecoder();
-        for await (const chunk of stream.body as ReadableStream<Uint8Array>) {
-          text += decoder.decode(chunk);
-          if (text.includes("event: rejection")) return text;
+        const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+        while (!text.includes("event: rejection")) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value);
         }
         return text;
       })();

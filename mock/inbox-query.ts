@@ -94,6 +94,14 @@ export function matches(entry: Filterable, f: CompiledFilter): boolean {
   return true;
 }
 
+/**
+ * Whether an entry comes after the filter's `since` point. Listing needs no such test (it starts from the log's first
+ * entry after the point); a waiter does, for each message that arrives while it waits.
+ */
+export function isAfter(entry: LogEntry, f: CompiledFilter): boolean {
+  return (f.sinceSeq === undefined || entry.seq > f.sinceSeq) && (f.sinceMs === undefined || entry.at >= f.sinceMs);
+}
+
 /** `parameters.flow_name` of a body, when it is a string. */
 export function flowNameOf(body: InboxMessage["body"] | undefined): string | undefined {
   const name = (body?.parameters as { flow_name?: unknown } | undefined)?.flow_name;

@@ -1,4 +1,4 @@
-import { matches, type CompiledFilter, type StoredMessage } from "./inbox-query.js";
+import { isAfter, matches, type CompiledFilter, type StoredMessage } from "./inbox-query.js";
 import type { InboxEvent, InboxMessage } from "./types.js";
 
 interface Waiter {
@@ -12,6 +12,26 @@ interface Listener {
   receive(event: InboxEvent): void;
   /** The event types it asked for; undefined for all. */
   types: ReadonlySet<EventType> | undefined;
+}
+
+/** The longest timer Node keeps (2^31 - 1 ms); a longer one fires after 1 ms, with a warning. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Refuses a wait's timeout that no timer can keep.
+ *
+ * @param timeoutMs the timeout asked for
+ * @throws {RangeError} when it is NaN, or finite and over 2147483647 ms (about 24.8 days)
+ * @example
+ * ```ts
+ * checkTimeout(5000); // fine
+ * checkTimeout(2 ** 31); // RangeError: timeoutMs must be at most 2147483647 (about 24.8 days), or Infinity…
+ * ```
+ */
+export function checkTimeout(timeoutMs: number): void {
+  if (Number.isNaN(timeoutMs) || (timeoutMs > MAX_TIMEOUT_MS && timeoutMs !== Number.POSITIVE_INFINITY)) {
+    throw new RangeError(`timeoutMs must be at most ${MAX_TIMEOUT_MS} (about 24.8 days), or Infinity to wait without a limit, not ${timeoutMs}.`);
+  }
 }
 
 /**
@@ -43,7 +63,7 @@ export class InboxWatchers {
    * Waits for the next message matching `filter`.
    *
    * @param filter the compiled filter
-   * @param timeoutMs how long to wait before resolving with undefined
+   * @param timeoutMs how long to wait before resolving with undefined (at most 2^31 - 1), or Infinity for no limit
    * @param signal ends the wait early, with undefined
    * @returns the message, or undefined on timeout or abort
    */
@@ -57,16 +77,16 @@ export class InboxWatchers {
       };
       const onAbort = () => finish(undefined);
       const waiter: Waiter = { filter, resolve: finish };
-      const timer = setTimeout(onAbort, timeoutMs);
+      const timer = timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(onAbort, timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.push(waiter);
     });
   }
 
-  /** Resolves every waiter whose filter the new message matches. */
+  /** Resolves every waiter whose filter the new message matches, `since` included. */
   wake(message: InboxMessage, stored: StoredMessage): void {
     for (const waiter of [...this.waiters]) {
-      if (matches(stored, waiter.filter)) waiter.resolve(message);
+      if (matches(stored, waiter.filter) && isAfter(stored, waiter.filter)) waiter.resolve(message);
     }
   }
 

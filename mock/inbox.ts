@@ -7,7 +7,7 @@ import {
   type StoredRejection,
   toInboxMessage,
 } from "./inbox-query.js";
-import { InboxWatchers } from "./inbox-watchers.js";
+import { checkTimeout, InboxWatchers } from "./inbox-watchers.js";
 import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
 import type {
@@ -209,11 +209,15 @@ export class Inbox {
 
   /**
    * Resolves with the newest matching message already held, or else with the next one to arrive, or with undefined
-   * once `timeoutMs` passes. Pass `since` (a message id or time) to wait only for later messages.
+   * once `timeoutMs` passes. Pass `since` (a message id or time) to wait only for later messages: a message that
+   * arrives while waiting must come after it too.
    *
-   * @param filter the filter, plus `timeoutMs` (default 5000) and an optional `signal` that ends the wait early
+   * @param filter the filter, plus `timeoutMs` (default 5000; 0 or less: only what is held; `Infinity`: no limit, until
+   *   a match or the `signal`) and an optional `signal` that ends the wait early
    * @returns the message, or undefined on timeout or abort
    * @throws {TypeError} when the filter is not valid
+   * @throws {RangeError} when `timeoutMs` is NaN or a finite number over 2147483647 (about 24.8 days, the longest
+   *   timer Node keeps; a longer one would fire at once): pass `Infinity` to wait without a limit
    * @example
    * ```ts
    * const before = mock.inbox.get("latest");
@@ -223,6 +227,7 @@ export class Inbox {
    */
   waitFor(filter: InboxFilter & { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<InboxMessage | undefined> {
     const { timeoutMs = 5000, signal, ...rest } = filter;
+    checkTimeout(timeoutMs);
     const [found] = this.list({ ...rest, limit: 1 });
     if (found !== undefined || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(found);
     return this.watchers.wait(compileFilter(rest, this.ids), timeoutMs, signal);

@@ -118,6 +118,34 @@ describe("the inbox", () => {
     expect(await inbox.waitFor({ since: old.id, timeoutMs: 10 })).toBeUndefined();
   });
 
+  it("holds `since` for messages that arrive while it waits", async () => {
+    const inbox = new Inbox();
+    const future = inbox.waitFor({ since: new Date(Date.now() + 3_600_000), timeoutMs: 50 });
+    const laterRun = inbox.waitFor({ since: "msg_zzzzzzzzz0000001", timeoutMs: 50 });
+    const held = inbox.record(entry("593987654321"));
+    const afterHeld = inbox.waitFor({ since: held.id, timeoutMs: 2000 });
+    const next = inbox.record(entry("593987654321"));
+    expect(await future).toBeUndefined();
+    expect(await laterRun).toBeUndefined();
+    expect(await afterHeld).toEqual(next);
+  });
+
+  it("waits without a limit for timeoutMs Infinity, and refuses one no timer can keep", async () => {
+    const inbox = new Inbox();
+    expect(() => inbox.waitFor({ timeoutMs: 2 ** 31 })).toThrow(/timeoutMs must be at most 2147483647 .*Infinity/);
+    expect(() => inbox.waitFor({ timeoutMs: Number.NaN })).toThrow(RangeError);
+    const controller = new AbortController();
+    const forever = inbox.waitFor({ timeoutMs: Number.POSITIVE_INFINITY, signal: controller.signal });
+    // A timer past 2^31 - 1 ms fires after 1 ms: a wait still pending well after that has no timer.
+    const pending = new Promise((resolve) => setTimeout(() => resolve("pending"), 50));
+    expect(await Promise.race([forever, pending])).toBe("pending");
+    const wanted = inbox.record(entry("593987654321"));
+    expect(await forever).toEqual(wanted);
+    const aborted = inbox.waitFor({ timeoutMs: Number.POSITIVE_INFINITY, since: wanted.id, signal: controller.signal });
+    controller.abort();
+    expect(await aborted).toBeUndefined();
+  });
+
   it("refuses a `since` that is neither a time nor an id, and a bad capacity", () => {
     const inbox = new Inbox();
     expect(() => inbox.list({ since: "yesterday" })).toThrow(TypeError);

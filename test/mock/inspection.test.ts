@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   validateBotsState,
   validateChaosState,
@@ -168,6 +168,28 @@ describe.each(MODES)("the inspection API (%s)", (mode) => {
       const found = await read<{ id: string; botId: string }>(await waiting, 200, validateInboxMessage);
       expect(found.id).toBe(sent.headers.get("x-message-id"));
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it("holds `since` for messages that arrive while it waits", async () => {
+      // Readiness, not a sleep: the route has registered its waiter once inbox.waitFor has returned.
+      const { inbox } = target.mock;
+      const waitFor = inbox.waitFor.bind(inbox);
+      let registered!: () => void;
+      const ready = new Promise<void>((resolve) => (registered = resolve));
+      const spy = vi.spyOn(inbox, "waitFor").mockImplementation((filter) => {
+        const waiting = waitFor(filter);
+        registered();
+        return waiting;
+      });
+      try {
+        const future = encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString());
+        const waiting = target.call(`/__mock/messages/wait?since=${future}&timeoutMs=300`);
+        await ready;
+        expect((await send(target, message("welcome_flow"))).status).toBe(200);
+        expect((await waiting).status).toBe(204);
+      } finally {
+        spy.mockRestore();
+      }
     });
 
     it("answers 204 when the timeout passes first", async () => {

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { dirname, join } from "node:path";
 
 /** What the journal knows about one recipient after replaying it. */
 export type JournalState = "started" | "sent" | "failed" | "unknown";
@@ -15,17 +16,78 @@ export type JournalEntry =
 /** The line that opens each run, with the fingerprint of the message it sends (absent in older journals). */
 export type RunEntry = Extract<JournalEntry, { type: "run" }>;
 
+/** Who holds a journal's lock, as its lock file says. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** When it took the lock (ISO 8601). */
+  at: string;
+  /** Tells this holder's lock from a later one by the same process number. */
+  id: string;
+}
+
 /**
- * The journal file holds entries from an earlier run and `resume` was not asked for: running again without it could
- * only be a mistake, so nothing is sent.
+ * The journal cannot be used by this run, and nothing is sent: either another run holds its lock (`lock` says which
+ * process, on which host), or it holds entries from an earlier run and `resume` was not asked for (running again without
+ * it could only be a mistake).
  *
  * @example
  * ```ts
- * sendFlowMessages(client, rows, { template, journal: "list.journal.jsonl", resume: true }); // continue that run instead
+ * try {
+ *   for await (const r of sendFlowMessages(client, rows, { template, journal: "list.journal.jsonl" })) console.log(r.status);
+ * } catch (error) {
+ *   if (error instanceof JournalInUseError) console.log(error.lock ? `run ${error.lock.holder?.pid} holds it` : "add resume: true");
+ * }
  * ```
  */
 export class JournalInUseError extends Error {
   override name = "JournalInUseError";
+
+  /**
+   * @param message what is wrong and what to do
+   * @param lock the lock file and its holder (undefined when its file does not say), when another run holds the lock
+   */
+  constructor(
+    message: string,
+    readonly lock?: { path: string; holder: LockHolder | undefined },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The journal's file (or its lock file beside it) cannot be read or written: its folder is missing, it is a folder,
+ * permission is denied. The message names the path and what to do; `code` is the file system's (`ENOENT`, `EISDIR`…).
+ *
+ * @example
+ * ```ts
+ * sendFlowMessages(client, rows, { template, journal: "no/such/folder/list.journal.jsonl" }); // throws JournalFileError
+ * ```
+ */
+export class JournalFileError extends Error {
+  override name = "JournalFileError";
+
+  /**
+   * @param path the journal
+   * @param cause the file system's error
+   */
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const folder = dirname(path);
+    const change = "or choose another journal file (--journal FILE)";
+    const reasons: Record<string, string> = {
+      ENOENT: `its folder ${folder} does not exist. Create the folder, ${change}.`,
+      ENOTDIR: `a part of its path, in ${folder}, is a file and not a folder. Fix the path, ${change}.`,
+      EISDIR: `it is a folder, not a file. Name a file in it, such as ${join(path, "list.journal.jsonl")}, ${change}.`,
+      EACCES: `permission denied. Allow this user to read and write it and its folder, ${change}.`,
+      EROFS: `it is on a read-only file system. Choose another journal file (--journal FILE).`,
+    };
+    reasons.EPERM = reasons.EACCES!;
+    super(`The journal ${path} cannot be used: ${reasons[code ?? ""] ?? `${(cause as Error)?.message ?? String(cause)}.`}`, { cause });
+  }
 }
 
 /**

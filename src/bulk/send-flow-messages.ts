@@ -1,11 +1,13 @@
 import { AsyncChannel } from "./async-channel.js";
 import { summarizeError } from "./error-summary.js";
-import { Journal, JournalInUseError, readJournal, type JournalState } from "./journal.js";
+import { Journal, JournalFileError, type JournalState } from "./journal.js";
+import { openJournalSession } from "./journal-session.js";
+import { checkAll } from "./check-rows.js";
 import { prepareRow, type RowSettings } from "./prepare-row.js";
 import { createRateScheduler, type RateScheduler } from "./rate-scheduler.js";
 import { isReplayable, openRows } from "./recipient-source.js";
 import { rowNumberOf } from "./row-number.js";
-import { checkResumedRun, runFingerprint } from "./run-fingerprint.js";
+import { runFingerprint } from "./run-fingerprint.js";
 import { compileTemplate } from "./template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSource, SendFlowMessagesOptions } from "./types.js";
 
@@ -30,51 +32,6 @@ export class BulkValidationError extends Error {
 
 const now = () => new Date().toISOString();
 
-/** The first pass: checks every row and finds duplicates, yielding what it finds; returns the plan. */
-async function* checkAll(
-  source: RecipientSource,
-  settings: RowSettings,
-  firstRow: number,
-  prior: Map<string, JournalState>,
-  resendUnknown: boolean,
-  firstRowOf: Map<string, number>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<BulkResult, BulkPlan> {
-  const plan: BulkPlan = { rows: 0, invalid: 0, duplicates: 0, alreadySent: 0, unknownBefore: 0, toSend: 0 };
-  const rows = openRows(source);
-  try {
-    for (let counted = firstRow; ; counted++) {
-      if (signal?.aborted) break; // stopped while checking: nothing will be sent
-      const next = await rows.next();
-      if (next.done) break;
-      const row = rowNumberOf(next.value, counted);
-      plan.rows++;
-      const prepared = prepareRow(next.value, settings);
-      if (!prepared.ok) {
-        plan.invalid++;
-        const { ok: _ok, ...rest } = prepared;
-        yield { status: "invalid", row, ...rest };
-        continue;
-      }
-      const { key, botId, userId } = prepared;
-      const first = firstRowOf.get(key);
-      if (first !== undefined) {
-        plan.duplicates++;
-        yield { status: "duplicate", row, key, botId, userId, firstRow: first };
-        continue;
-      }
-      firstRowOf.set(key, row);
-      const before = prior.get(key);
-      if (before === "sent") plan.alreadySent++;
-      else if ((before === "unknown" || before === "started") && !resendUnknown) plan.unknownBefore++;
-      else plan.toSend++;
-    }
-  } finally {
-    await rows.return?.(); // closes the file when the check stops early
-  }
-  return plan;
-}
-
 /**
  * Sends a flow message to every recipient of a list, at most once each, and yields each outcome as soon as it is known.
  *
@@ -90,7 +47,10 @@ async function* checkAll(
  * @param options the template and how to send; see {@link SendFlowMessagesOptions}
  * @returns an async iterable of {@link BulkResult}; breaking out of the loop stops taking rows and lets sends in flight finish
  * @throws {BulkValidationError} after yielding the invalid rows, when some are invalid and `skipInvalid` is not set
- * @throws {JournalInUseError} when the journal has entries and `resume` is not set
+ * @throws {JournalInUseError} when another run holds the journal's lock (`<journal>.lock`), or the journal has entries and
+ *   `resume` is not set
+ * @throws {JournalFileError} when the journal (or its lock) cannot be read or written: a missing folder, a folder, no
+ *   permission; raised before the check, so nothing is sent
  * @throws {JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
  *   `allowTemplateChange`
  * @throws {TemplateError} when the template cannot be used for any row
@@ -112,6 +72,7 @@ export async function* sendFlowMessages(
   if (checkFirst && !isReplayable(recipients)) {
     throw new TypeError("The recipients can be read only once; pass an array or a function returning the rows, so they can be checked before any send (or set checkFirst: false).");
   }
+  if (!checkFirst && options.dryRun) throw new TypeError("dryRun needs checkFirst: the check is all a dry run does.");
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const settings: RowSettings = {
     template: compileTemplate(options.template),
@@ -123,30 +84,61 @@ export async function* sendFlowMessages(
   const resendUnknown = options.resendUnknown ?? false;
 
   const fingerprint = runFingerprint({ template: options.template, botId: options.botId, type: options.type });
-  let prior = new Map<string, JournalState>();
-  if (options.journal !== undefined) {
-    const replay = await readJournal(options.journal);
-    if (replay.entries > 0 && !options.resume) {
-      throw new JournalInUseError(`The journal ${options.journal} already records an earlier run; resume it (--resume), or choose a new journal file.`);
-    }
-    checkResumedRun(replay.runs.map((run) => run.fingerprint), fingerprint, options.journal, options.allowTemplateChange ?? false);
-    prior = replay.states;
+  const session =
+    options.journal === undefined
+      ? undefined
+      : await openJournalSession(options.journal, {
+          resume: options.resume ?? false,
+          allowTemplateChange: options.allowTemplateChange ?? false,
+          fingerprint,
+          dryRun: options.dryRun ?? false,
+          onWarning: options.onWarning,
+        });
+  try {
+    return yield* run(client, recipients, options, { settings, firstRow, resendUnknown, checkFirst, concurrency, fingerprint, prior: session?.prior ?? new Map() });
+  } finally {
+    // However the run ends (done, an error, the caller breaking out, a stop signal), the next run may take the journal.
+    await session?.release();
   }
+}
+
+/** What {@link sendFlowMessages} settled before the run. */
+interface RunSetup {
+  settings: RowSettings;
+  firstRow: number;
+  resendUnknown: boolean;
+  checkFirst: boolean;
+  concurrency: number;
+  fingerprint: string;
+  prior: ReadonlyMap<string, JournalState>;
+}
+
+/** The run itself, once the journal is ready: the check pass, then the sends. */
+async function* run(
+  client: FlowMessageSender,
+  recipients: RecipientSource,
+  options: SendFlowMessagesOptions,
+  setup: RunSetup,
+): AsyncGenerator<BulkResult, BulkPlan | undefined> {
+  const { settings, firstRow, resendUnknown, checkFirst, concurrency, fingerprint, prior } = setup;
 
   // Pass 1. `firstRowOf` holds one number per distinct recipient: the memory that exactly-once needs, not the rows.
   const firstRowOf = new Map<string, number>();
   let plan: BulkPlan | undefined;
   if (checkFirst) {
-    plan = yield* checkAll(recipients, settings, firstRow, prior, resendUnknown, firstRowOf, options.signal);
+    plan = yield* checkAll(recipients, { settings, firstRow, prior, resendUnknown, firstRowOf, signal: options.signal });
     if (options.signal?.aborted) return plan;
     options.onPlan?.(plan);
     if (plan.invalid > 0 && !options.skipInvalid) throw new BulkValidationError(plan.invalid);
     if (options.dryRun || plan.toSend + plan.alreadySent + plan.unknownBefore === 0) return plan;
-  } else if (options.dryRun) {
-    throw new TypeError("dryRun needs checkFirst: the check is all a dry run does.");
   }
 
-  const journal = options.journal === undefined ? undefined : await Journal.open(options.journal);
+  const journal =
+    options.journal === undefined
+      ? undefined
+      : await Journal.open(options.journal).catch((error: unknown) => {
+          throw new JournalFileError(options.journal!, error);
+        });
   await journal?.append({ type: "run", at: now(), version: 1, fingerprint });
   const rate: RateScheduler | undefined = options.ratePerSecond === undefined ? undefined : createRateScheduler(options.ratePerSecond);
   const out = new AsyncChannel<BulkResult>(concurrency * 4);

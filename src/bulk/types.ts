@@ -111,6 +111,11 @@ export interface SendFlowMessagesOptions {
   signal?: AbortSignal;
   /** Aborting it also aborts the sends in flight (a second Ctrl-C); they are journaled as their error says. */
   abortInFlight?: AbortSignal;
+  /**
+   * Called with what a person should know that does not stop the run: a stale lock of the journal taken over, journal
+   * lines skipped because they are not entries. Without it these are not reported.
+   */
+  onWarning?: (message: string) => void;
   /** Called once after the check, before the first send. */
   onPlan?: (plan: BulkPlan) => void;
   /** Called when a send starts (after its "started" line is on disk). */

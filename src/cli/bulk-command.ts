@@ -1,5 +1,5 @@
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
-import { JournalInUseError, JournalMismatchError } from "../bulk/journal.js";
+import { JournalFileError, JournalInUseError, JournalMismatchError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
@@ -126,6 +126,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
         reporter.start();
       },
       onSendStart: () => reporter?.sendStarted(),
+      onWarning: (message) => say(`Warning: ${message}`),
     });
     for await (const result of results) {
       tally.add(result);
@@ -141,7 +142,8 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });
       return EXIT.validation;
     }
-    if (error instanceof JournalInUseError || error instanceof JournalMismatchError || error instanceof TemplateError) throw new UsageError(error.message);
+    const refusals = [JournalInUseError, JournalMismatchError, JournalFileError, TemplateError];
+    if (refusals.some((refusal) => error instanceof refusal)) throw new UsageError((error as Error).message);
     if ((error as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${csvPath}: ${(error as Error).message}`);
     throw error;
   } finally {

@@ -6,7 +6,10 @@ export const EXIT = {
   ok: 0,
   /** Something unexpected: a bug, or a file that could not be read or written. */
   unexpected: 1,
-  /** Wrong flags or arguments, a missing file, an unusable template, missing credentials. */
+  /**
+   * Wrong flags or arguments, a missing file, an unusable template, missing credentials or JELOU_BASE_URL, an unusable
+   * journal path, a journal another run holds (or that records an earlier run, without --resume).
+   */
   usage: 2,
   /** The message (or rows of the list) break the contract; nothing was sent. */
   validation: 3,
@@ -60,7 +63,8 @@ export function exitCodeForKind(kind: string | undefined): ExitCode {
 export const EXIT_CODES_HELP = `Exit codes:
   0    done (bulk: everyone sent, or already sent before)
   1    unexpected error (a bug, or a file that cannot be read or written)
-  2    usage: wrong flags, missing file, unusable template, missing credentials
+  2    usage: wrong flags, missing file, unusable template, missing credentials or JELOU_BASE_URL,
+       unusable --journal path, journal in use by another run (or of an earlier run, without --resume)
   3    validation: the message or some rows break the contract; nothing was sent
   4    auth (401): wrong credentials
   5    forbidden (403): these credentials may not use this bot

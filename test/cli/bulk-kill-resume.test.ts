@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { CREDENTIALS, csvOf, inboxCounts, jsonLines, phone, runCliProcess, startCli, useMockAndWorkspace } from "./helpers.js";
@@ -36,6 +37,9 @@ describe("a bulk run killed midway (SIGKILL) and resumed", () => {
     t.server.mock.faults.setLatency(0);
 
     const resumed = await runCliProcess([...args, "--resume"], env);
+    // The killed run could not release the journal's lock: the resume takes it over, and says so.
+    expect(resumed.stderr).toContain(`lock ${journal}.lock was left by process ${run.child.pid} on this host`);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
     const after = await journalLines(journal);
     const outcome = new Map<string, string>();
     for (const l of after) if (l.type !== "run") outcome.set(String(l.key), outcome.get(String(l.key)) === "sent" ? "sent" : String(l.type));
@@ -69,6 +73,7 @@ describe("a bulk run stopped with Ctrl-C (SIGINT to the process)", () => {
     t.server.mock.faults.setLatency(0);
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain("Stopping: no new sends");
+    expect(existsSync(`${journal}.lock`)).toBe(false);
     const lines = await journalLines(journal);
     const started = lines.filter((l) => l.type === "started").map((l) => l.key).sort();
     const outcomes = lines.filter((l) => l.type === "sent").map((l) => l.key).sort();

@@ -112,6 +112,12 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
     DELETE: () => json(200, { cleared: inbox.clear() } satisfies Schemas["Cleared"]),
   });
 
+  // Long-polls end with 204 when a server of the mock closes, so that it need not wait for their timeouts.
+  const waits = new Set<AbortController>();
+  ctx.onClose.push(() => {
+    for (const wait of waits) wait.abort();
+  });
+
   // `wait` is served by the `:id` route: a static segment beside a parameter at the same place makes Hono fall back
   // from its RegExpRouter to the slower TrieRouter for every route, the send route included.
   const waitForMessage = async (c: Context<MockEnv>): Promise<Response> => {
@@ -120,12 +126,20 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
     ]);
     if (!query.ok) return badQuery(query.problems);
     const { timeoutMs = DEFAULT_WAIT_MS, ...filter } = query.value;
+    const wait = new AbortController();
+    const gone = c.req.raw.signal;
+    const leave = () => wait.abort();
+    gone.addEventListener("abort", leave, { once: true });
+    waits.add(wait);
     try {
-      const message = await inbox.waitFor({ ...filter, timeoutMs, signal: c.req.raw.signal });
+      const message = await inbox.waitFor({ ...filter, timeoutMs, signal: gone.aborted ? gone : wait.signal });
       return message === undefined ? new Response(null, { status: 204 }) : json(200, message);
     } catch (error) {
       if (error instanceof TypeError) return badQuery([{ path: "since", rule: "format", message: error.message }]);
       throw error;
+    } finally {
+      waits.delete(wait);
+      gone.removeEventListener("abort", leave);
     }
   };
 

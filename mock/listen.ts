@@ -8,6 +8,12 @@ import type { ListenOptions, MockServer } from "./types.js";
 
 /** How long `close` lets requests in flight (a long-poll, a hang) finish before closing their connections. */
 const DRAIN_MS = 1000;
+/**
+ * How often a closing server closes the connections whose answers have finished. Node keeps a connection open after its
+ * answer (keep-alive), and says nothing when one becomes idle; without this, any request in flight at `close` (an event
+ * stream, a long-poll, a hang) held the server open for the whole drain.
+ */
+const SWEEP_MS = 10;
 
 /**
  * Serves the app over HTTP.
@@ -43,9 +49,12 @@ export async function listenHttp(app: Hono<MockEnv>, ctx: MockContext, options: 
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const close of ctx.onClose) close();
+        const sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
         const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+        sweep.unref();
         force.unref();
         server.close(() => {
+          clearInterval(sweep);
           clearTimeout(force);
           resolve();
         });

@@ -105,6 +105,10 @@ export interface MockServer {
   url: string;
   /** The port listened on. */
   port: number;
-  /** Stops taking connections, lets requests in flight finish (for up to a second), then closes the rest. */
+  /**
+   * Stops taking connections, ends the inbox page's event streams, answers pending long-polls 204, closes each
+   * connection as its answer finishes, and after a second cuts whatever is still in flight (a long `hang`). Resolves
+   * once every connection is closed; calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }

@@ -87,11 +87,17 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
   const mode: ProgressMode = flags.progress === "auto" ? (io.stderr.isTTY ? "bar" : "lines") : flags.progress;
   let reporter: ProgressReporter | undefined;
   const say = (text: string) => (reporter ? reporter.note(text) : io.stderr.write(`${text}\n`));
-  const unsubscribe = io.onInterrupt(() => {
-    if (!stop.signal.aborted) {
-      stop.abort();
-      say("Stopping: no new sends; waiting for the sends in flight. Press Ctrl-C again to abort them (they are then recorded as unknown).");
-    } else abortInFlight.abort(new Error("Interrupted twice"));
+  let signals = 0;
+  const unsubscribe = io.onInterrupt((cause) => {
+    // Only a person's second signal aborts the sends in flight: a closed pipe never does, nor counts as a first Ctrl-C.
+    if (cause !== "output-closed" && ++signals > 1) return abortInFlight.abort(new Error("Interrupted twice"));
+    if (stop.signal.aborted) return;
+    stop.abort();
+    say(
+      cause === "output-closed"
+        ? "Stopping: the output was closed (its reader, such as | head, went away); no new sends; waiting for the sends in flight."
+        : "Stopping: no new sends; waiting for the sends in flight. Press Ctrl-C again to abort them (they are then recorded as unknown).",
+    );
   });
   const emit = (record: unknown) => flags.json && io.stdout.write(`${JSON.stringify(record)}\n`);
   const tally = new BulkTally();

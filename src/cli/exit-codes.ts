@@ -35,7 +35,7 @@ export const EXIT = {
   bulkFailed: 13,
   /** `bulk` finished, and some sends may or may not have reached Jelou (see --resend-unknown). */
   bulkUnknown: 14,
-  /** Stopped by Ctrl-C or SIGTERM; the journal is consistent, rerun with --resume. */
+  /** Stopped by Ctrl-C, SIGTERM or SIGHUP, or a closed output; the journal is consistent, rerun with --resume. */
   interrupted: 130,
 } as const;
 
@@ -77,4 +77,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   12   aborted
   13   bulk: some recipients failed (rerun with --resume to retry them)
   14   bulk: some outcomes are unknown (check, then --resume --resend-unknown)
-  130  interrupted by Ctrl-C; the journal is consistent, rerun with --resume`;
+  130  bulk interrupted by Ctrl-C, SIGTERM or SIGHUP, or its output closed (| head); the journal is consistent,
+       rerun with --resume`;

@@ -85,7 +85,8 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
   }
   const client = clientFromEnv(io, { ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }), dryRun: flags.dryRun ?? false });
   const controller = new AbortController();
-  const unsubscribe = io.onInterrupt(() => controller.abort(new Error("Interrupted")));
+  // A closed output does not abort a send in flight: that would leave it maybe-sent for nothing.
+  const unsubscribe = io.onInterrupt((cause) => cause !== "output-closed" && controller.abort(new Error("Interrupted")));
   const options = { signal: controller.signal, ...(flags.type !== undefined && { type: flags.type }) };
   try {
     if (flags.dryRun) {

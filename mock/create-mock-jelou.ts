@@ -100,6 +100,8 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     replies: createFlowReplies(options.webhook === undefined ? { inbox } : { inbox, webhook: options.webhook }),
     onClose: [],
   };
+  // Webhook deliveries and their retries end with the server: a stopped mock must not go on POSTing to a receiver.
+  context.onClose.push(() => context.replies.close());
   const app = createMockApp(context);
   if (credentials === undefined) {
     options.logger?.("No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes.");

@@ -8,7 +8,7 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
 import { readJsonFile } from "./read-json-file.js";
-import { BulkTally, describeResult, summaryText } from "./bulk-report.js";
+import { BulkTally, describeResult, exitCodeOf, summaryText } from "./bulk-report.js";
 
 /** The flags of `jelou-flow bulk`, as commander parses them. */
 export interface BulkFlags {
@@ -156,7 +156,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
     unsubscribe();
   }
   reporter?.finish();
-  const code: ExitCode = stop.signal.aborted ? EXIT.interrupted : tally.counts.unknown + tally.counts.unknownBefore > 0 ? EXIT.bulkUnknown : tally.counts.failed > 0 ? EXIT.bulkFailed : EXIT.ok;
+  const code = exitCodeOf(tally, stop.signal.aborted);
   io.stderr.write(summaryText(tally, { plan, journal, dryRun: flags.dryRun ?? false, interrupted: stop.signal.aborted }));
   emit({ type: "summary", ...tally.counts, exitCode: code });
   return code;

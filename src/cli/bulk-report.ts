@@ -1,4 +1,5 @@
 import type { BulkPlan, BulkResult } from "../bulk/types.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** The counts of a bulk run, by outcome. */
 export class BulkTally {
@@ -8,6 +9,27 @@ export class BulkTally {
     this.counts[result.status]++;
     if (result.status === "skipped" && result.reason === "unknown_before") this.counts.unknownBefore++;
   }
+}
+
+/**
+ * The exit code of a bulk run that was not refused. 0 only when everyone was sent or had been: rows skipped by
+ * `--skip-invalid` were not, and a script must be able to tell. When several apply, the one needing a person first.
+ *
+ * @param tally the run's counts
+ * @param interrupted whether it was stopped (a signal, a closed output)
+ * @returns 130, 14, 13, 15 or 0, in that order of precedence
+ * @example
+ * ```ts
+ * exitCodeOf(tally, false); // 15 after --skip-invalid skipped a row and sent the rest
+ * ```
+ */
+export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
+  const c = tally.counts;
+  if (interrupted) return EXIT.interrupted;
+  if (c.unknown + c.unknownBefore > 0) return EXIT.bulkUnknown;
+  if (c.failed > 0) return EXIT.bulkFailed;
+  if (c.invalid > 0) return EXIT.bulkSkippedInvalid;
+  return EXIT.ok;
 }
 
 /** The line printed for a result worth a person's attention; undefined for sends that went well and rows skipped. */
@@ -33,13 +55,15 @@ export function summaryText(
   context: { plan: BulkPlan | undefined; journal: string; dryRun: boolean; interrupted: boolean },
 ): string {
   const c = tally.counts;
-  if (context.dryRun) return `Dry run: nothing was sent. ${context.plan?.toSend ?? 0} would be sent.\n`;
+  const invalid = c.invalid === 1 ? "1 invalid row" : `${c.invalid} invalid rows`;
+  if (context.dryRun) return `Dry run: nothing was sent. ${context.plan?.toSend ?? 0} would be sent${c.invalid > 0 ? `; ${invalid} would not` : ""}.\n`;
   const lines = [`Sent ${c.sent}, failed ${c.failed}, unknown ${c.unknown}, skipped ${c.skipped} (already handled by an earlier run), duplicates ${c.duplicate}, invalid ${c.invalid}.`];
   if (context.interrupted) {
     const left = (context.plan?.toSend ?? 0) - c.sent - c.failed - c.unknown;
     lines.push(`Stopped before ${left} send${left === 1 ? "" : "s"}. Run the same command with --resume to continue; nobody already sent is sent again.`);
   }
   if (c.failed > 0) lines.push(`${c.failed} failed and were not sent: run the same command with --resume to try them again.`);
+  if (c.invalid > 0) lines.push(`${invalid} (listed above) ${c.invalid === 1 ? "was" : "were"} not sent: fix them in the list, then run the same command with --resume to send them.`);
   if (c.unknown > 0) {
     lines.push(
       `${c.unknown} may or may not have reached Jelou (no answer). They are not sent again automatically: check with the recipients or Jelou, ` +

@@ -35,6 +35,11 @@ export const EXIT = {
   bulkFailed: 13,
   /** `bulk` finished, and some sends may or may not have reached Jelou (see --resend-unknown). */
   bulkUnknown: 14,
+  /**
+   * `bulk --skip-invalid` finished, and the invalid rows it skipped were not sent: not 0, which says everyone was sent.
+   * Fix the rows, then run again with --resume to send them.
+   */
+  bulkSkippedInvalid: 15,
   /** Stopped by Ctrl-C, SIGTERM or SIGHUP, or a closed output; the journal is consistent, rerun with --resume. */
   interrupted: 130,
 } as const;
@@ -59,7 +64,7 @@ export function exitCodeForKind(kind: string | undefined): ExitCode {
   return (kind !== undefined && BY_KIND[kind]) || EXIT.unexpected;
 }
 
-/** The table printed by `--help` and copied into the README. */
+/** The table printed by `--help` and copied into the README. When several bulk codes apply: 130, then 14, 13, 15. */
 export const EXIT_CODES_HELP = `Exit codes:
   0    done (bulk: everyone sent, or already sent before)
   1    unexpected error (a bug, or a file that cannot be read or written)
@@ -77,5 +82,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   12   aborted
   13   bulk: some recipients failed (rerun with --resume to retry them)
   14   bulk: some outcomes are unknown (check, then --resume --resend-unknown)
+  15   bulk --skip-invalid: the invalid rows were not sent (fix them, then --resume sends them)
   130  bulk interrupted by Ctrl-C, SIGTERM or SIGHUP, or its output closed (| head); the journal is consistent,
        rerun with --resume`;

@@ -84,7 +84,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--resume", "continue the run recorded in the journal: skip everyone already sent")
     .option("--resend-unknown", "with --resume, also send again recipients whose earlier send may have reached Jelou")
     .option("--allow-template-change", "with --resume, send the rest of the list this template, bot or type, though the journal's run sent another")
-    .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed)")
+    .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed, and the exit code is 15)")
     .option("--concurrency <n>", "sends in flight at once", integerFlag("--concurrency", 1, 256), 4)
     .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min; 0 for no limit", rateFlag)
     .option("--dry-run", "check every row and print what would be sent; send nothing")
@@ -93,7 +93,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--delimiter <char>", "CSV separator, such as ; or '\\t' for tab (default: guessed from the header among , ; and tab)", delimiterFlag)
     .option("--user-column <name>", "the column holding the phone number", "userId")
     .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
-    .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 130 interrupted; see jelou-flow --help.\n`)
+    .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 15 invalid rows skipped
+(--skip-invalid; they were not sent), 130 interrupted; see jelou-flow --help.\n`)
     .action(async (csv: string, flags: BulkFlags) => setCode(await runBulk(csv, flags, io)));
 
   program

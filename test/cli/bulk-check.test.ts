@@ -46,17 +46,29 @@ describe("bulk checks the whole list before the first send", () => {
     expect(Math.max(...inboxCounts(t.server.mock).values())).toBe(1);
   });
 
-  it("with --skip-invalid sends the valid rows, and sends a duplicate recipient once", async () => {
+  it("with --skip-invalid sends the valid rows, sends a duplicate recipient once, and exits 15: not everyone was sent", async () => {
     t.server.mock.inbox.clear();
     const csv = await t.ws.file("skip.csv", `${withBadRows()}${phone(5)},Again,A-5\n`);
-    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--skip-invalid", "--json", "--progress", "none"], env());
-    expect(run.code).toBe(0);
+    const args = ["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--skip-invalid", "--json", "--progress", "none"];
+    const dry = await runInProcess([...args, "--dry-run"], env());
+    expect(dry.code).toBe(15);
+    expect(dry.stderr).toContain("Dry run: nothing was sent. 47 would be sent; 3 invalid rows would not.");
+    const run = await runInProcess(args, env());
+    expect(run.code).toBe(15);
     expect(run.stderr).toContain("row 52 (593900000005): duplicate of row 7; sent once only.");
+    expect(run.stderr).toContain("3 invalid rows (listed above) were not sent: fix them in the list, then run the same command with --resume to send them.");
     const summary = jsonLines(run.stdout).at(-1);
-    expect(summary).toMatchObject({ type: "summary", sent: 47, invalid: 3, duplicate: 1, exitCode: 0 });
+    expect(summary).toMatchObject({ type: "summary", sent: 47, invalid: 3, duplicate: 1, exitCode: 15 });
     const counts = inboxCounts(t.server.mock);
     expect(counts.size).toBe(47);
     expect(counts.get(phone(5))).toBe(1);
+
+    // As the summary says: the rows fixed, --resume sends them, and only them.
+    await writeFile(csv, `${csvOf(50)}${phone(5)},Again,A-5\n`);
+    const fixed = await runInProcess(args.filter((a) => a !== "--skip-invalid").concat("--resume"), env());
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(jsonLines(fixed.stdout).at(-1)).toMatchObject({ sent: 3, skipped: 47, exitCode: 0 });
+    expect([...inboxCounts(t.server.mock).values()].filter((n) => n === 1)).toHaveLength(50);
   });
 
   it("--dry-run checks and plans, and sends nothing", async () => {

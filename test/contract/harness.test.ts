@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { fetchOnFreshConnection } from "../helpers/http.js";
 import { startPrism, type PrismServer } from "../helpers/prism.js";
@@ -65,6 +67,36 @@ describe("starting and stopping Prism", () => {
     await expect(startPrism({ mode: "mock", spec: "/nonexistent/openapi.yaml" })).rejects.toThrow(/prism mock ended .*nonexistent/s);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+});
+
+describe("a test process that is ended by a signal", () => {
+  // Node runs no "exit" handler then; Vitest ends its workers with SIGTERM, and Ctrl-C sends SIGINT.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`takes its process groups with it on ${signal}, and still ends by that signal`, async () => {
+      const worker = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../helpers/hold-process-group.ts", import.meta.url))], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      try {
+        const pid = await new Promise<number>((resolve, reject) => {
+          let out = "";
+          worker.stdout.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            const match = /group (\d+)/.exec(out);
+            if (match) resolve(Number(match[1]));
+          });
+          worker.once("exit", () => reject(new Error(`the worker ended first: ${out}`)));
+        });
+        expect(groupIsAlive(pid)).toBe(true);
+        const ended = new Promise<NodeJS.Signals | null>((resolve) => worker.once("exit", (_code, by) => resolve(by)));
+        worker.kill(signal);
+        expect(await ended).toBe(signal);
+        // Killed, the sleeper lingers as a zombie until its new parent reaps it; without the hook it lives for 600 s.
+        await vi.waitFor(() => expect(groupIsAlive(pid)).toBe(false), { timeout: 5_000 });
+      } finally {
+        worker.kill("SIGKILL");
+      }
+    });
+  }
 });
 
 describe("LineRingBuffer", () => {

@@ -26,13 +26,27 @@ export interface ProcessGroup {
 const running = new Set<number>();
 let exitHookInstalled = false;
 
-/** Kills every group still running when this process ends, whatever the reason: a failed test must not leave servers behind. */
+function killAll(): void {
+  for (const pid of running) killGroup(pid, "SIGKILL");
+}
+
+/**
+ * Kills every group still running when this process ends, whatever the reason: a failed test must not leave servers
+ * behind. Node runs no "exit" handler when a signal ends the process, and that is how this process usually ends early:
+ * Vitest stops its workers with SIGTERM, and Ctrl-C sends SIGINT to the terminal's process group (which the detached
+ * servers are not in). So those signals kill the groups too, and then end the process as the signal would have.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const pid of running) killGroup(pid, "SIGKILL");
-  });
+  process.once("exit", killAll);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      killAll();
+      // Another handler (the test runner's) decides what the signal does; with none, the default: end the process.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

@@ -29,14 +29,16 @@ export const mockBehindPrismTarget: TargetFactory = {
   async start(options) {
     const { mock, logs } = startMock(options);
     const server = await mock.listen({ port: 0, hostname: "127.0.0.1" });
-    const proxies = await Promise.all([
+    const starts = await Promise.allSettled([
       startPrism({ mode: "proxy", upstream: server.url }),
       startPrism({ mode: "proxy", upstream: server.url, validateRequest: false }),
-    ]).catch(async (error: unknown) => {
-      await server.close();
-      throw error;
-    });
-    const [validating, responsesOnly] = proxies;
+    ]);
+    const [validating, responsesOnly] = starts.map((start) => (start.status === "fulfilled" ? start.value : undefined));
+    if (validating === undefined || responsesOnly === undefined) {
+      // One proxy may have started while the other failed: stop what did start, or it outlives the run.
+      await Promise.all([validating?.stop(), responsesOnly?.stop(), server.close()]);
+      throw starts.find((start) => start.status === "rejected")?.reason;
+    }
     return {
       async send(request, intent) {
         const proxy = intent === "accept" ? validating : responsesOnly;

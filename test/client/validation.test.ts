@@ -71,6 +71,13 @@ describe("validation before sending", () => {
     await expect(client().sendFlowMessage({ ...validMessage(), title: pad(60, "𝐀") })).resolves.toMatchObject({ status: 200 });
   });
 
+  it("counts characters in the message too: 61 astral characters are 1 too many, not 62 too many", async () => {
+    const error = await rejection({ ...validMessage(), title: pad(61, "𝐀") });
+    expect(error.problems).toEqual([
+      { path: "title", rule: "maxLength", message: "title has 61 characters; the limit is 60. Shorten it by 1." },
+    ]);
+  });
+
   it("refuses an emoji in flow_cta", async () => {
     for (const cta of ["Start 🚀", "Go ✅", "🇪🇨 Ir", "Ok ❤️"]) {
       const error = await rejection(withParameters({ flow_cta: cta }));

@@ -22,9 +22,9 @@ function generate(root: string, ...args: string[]): Promise<Run> {
   });
 }
 
-/** Edits the copied contract: the exact text must be there, so a reworded contract fails this test loudly. */
-async function editContract(root: string, from: string, to: string): Promise<void> {
-  const file = path.join(root, "openapi.yaml");
+/** Edits a copied contract: the exact text must be there, so a reworded contract fails this test loudly. */
+async function editContract(root: string, from: string, to: string, spec = "openapi.yaml"): Promise<void> {
+  const file = path.join(root, spec);
   const text = await readFile(file, "utf8");
   expect(text).toContain(from);
   await writeFile(file, text.replace(from, to));
@@ -34,8 +34,9 @@ let root: string;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "jelou-flow-drift-"));
-  // The main contract, what it generates, and package.json (ESM); without mock/openapi.yaml the generator checks the main target only.
+  // Both contracts (the endpoint's, and the mock's inspection API in mock/), what they generate, and package.json (ESM).
   await cp(path.join(ROOT, "openapi.yaml"), path.join(root, "openapi.yaml"));
+  await cp(path.join(ROOT, "mock/openapi.yaml"), path.join(root, "mock/openapi.yaml"));
   await cp(path.join(ROOT, "package.json"), path.join(root, "package.json"));
   await cp(path.join(ROOT, "scripts"), path.join(root, "scripts"), { recursive: true });
   await cp(path.join(ROOT, "generated"), path.join(root, "generated"), { recursive: true });
@@ -70,6 +71,17 @@ describe("the drift check of generated/", () => {
     const write = await generate(root);
     expect(write.code).toBe(0);
     expect(await readFile(path.join(root, "generated/openapi.ts"), "utf8")).toContain("footer_note?: string");
+    expect((await generate(root, "--check")).code).toBe(0);
+  });
+
+  // Last: the tests above leave the copy consistent only once the one before has regenerated it.
+  it("checks the mock's inspection contract too, naming its stale file", async () => {
+    const limit = "            maximum: 120000";
+    await editContract(root, limit, "            maximum: 120001", "mock/openapi.yaml");
+    const run = await generate(root, "--check");
+    await editContract(root, "            maximum: 120001", limit, "mock/openapi.yaml");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/generated\/mock\/validators\.js/);
     expect((await generate(root, "--check")).code).toBe(0);
   });
 });

@@ -42,7 +42,10 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
     return jelouError(404, "not_found", description);
   });
 
-  app.onError((error) => {
+  app.onError((error, c) => {
+    // A client that leaves in the middle of its body makes the read fail: no bug of the mock, and no one to answer.
+    const incoming = c.env?.incoming;
+    if (incoming !== undefined && incoming.destroyed && !incoming.complete) return new Response(null, { status: 400 });
     const answer = internalError(ctx, error);
     return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });

@@ -2,7 +2,7 @@ import type { JournalState } from "./journal.js";
 import { prepareRow, type RowSettings } from "./prepare-row.js";
 import { openRows } from "./recipient-source.js";
 import { rowNumberOf } from "./row-number.js";
-import type { BulkPlan, BulkResult, RecipientSource } from "./types.js";
+import type { BulkPlan, BulkResult, PlannedSend, RecipientSource } from "./types.js";
 
 /** What the first pass needs to know besides the rows. */
 export interface CheckContext {
@@ -24,16 +24,20 @@ export interface CheckContext {
  *
  * @param source the recipients, opened for this pass
  * @param context the settings, the journal's states and where to record each recipient's row
- * @returns (as the generator's return value) the plan: counts of rows, problems and sends to make
+ * @returns (as the generator's return value) the plan (counts of rows, problems and sends to make) and the first send
  * @throws whatever reading the rows throws (a malformed CSV file)
  * @example
  * ```ts
- * const plan = yield* checkAll(rows, { settings, firstRow: 1, prior, resendUnknown: false, firstRowOf, signal });
+ * const { plan, firstToSend } = yield* checkAll(rows, { settings, firstRow: 1, prior, resendUnknown: false, firstRowOf, signal });
  * ```
  */
-export async function* checkAll(source: RecipientSource, context: CheckContext): AsyncGenerator<BulkResult, BulkPlan> {
+export async function* checkAll(
+  source: RecipientSource,
+  context: CheckContext,
+): AsyncGenerator<BulkResult, { plan: BulkPlan; firstToSend: PlannedSend | undefined }> {
   const { settings, prior, resendUnknown, firstRowOf, signal } = context;
   const plan: BulkPlan = { rows: 0, invalid: 0, duplicates: 0, alreadySent: 0, unknownBefore: 0, toSend: 0 };
+  let firstToSend: PlannedSend | undefined;
   const rows = openRows(source);
   try {
     for (let counted = context.firstRow; ; counted++) {
@@ -49,7 +53,7 @@ export async function* checkAll(source: RecipientSource, context: CheckContext):
         yield { status: "invalid", row, ...rest };
         continue;
       }
-      const { key, botId, userId } = prepared;
+      const { key, botId, userId, message } = prepared;
       const first = firstRowOf.get(key);
       if (first !== undefined) {
         plan.duplicates++;
@@ -60,10 +64,13 @@ export async function* checkAll(source: RecipientSource, context: CheckContext):
       const before = prior.get(key);
       if (before === "sent") plan.alreadySent++;
       else if ((before === "unknown" || before === "started") && !resendUnknown) plan.unknownBefore++;
-      else plan.toSend++;
+      else {
+        plan.toSend++;
+        firstToSend ??= { row, key, botId, userId, message };
+      }
     }
   } finally {
     await rows.return?.(); // closes the file when the check stops early
   }
-  return plan;
+  return { plan, firstToSend };
 }

@@ -126,9 +126,10 @@ async function* run(
   const firstRowOf = new Map<string, number>();
   let plan: BulkPlan | undefined;
   if (checkFirst) {
-    plan = yield* checkAll(recipients, { settings, firstRow, prior, resendUnknown, firstRowOf, signal: options.signal });
+    const checked = yield* checkAll(recipients, { settings, firstRow, prior, resendUnknown, firstRowOf, signal: options.signal });
+    plan = checked.plan;
     if (options.signal?.aborted) return plan;
-    options.onPlan?.(plan);
+    options.onPlan?.(plan, checked.firstToSend);
     if (plan.invalid > 0 && !options.skipInvalid) throw new BulkValidationError(plan.invalid);
     if (options.dryRun || plan.toSend + plan.alreadySent + plan.unknownBefore === 0) return plan;
   }

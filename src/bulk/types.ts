@@ -74,6 +74,16 @@ export interface BulkPlan {
   toSend: number;
 }
 
+/** A send the check planned: the first one is handed to `onPlan`, so that a dry run can show what would go out. */
+export interface PlannedSend {
+  row: number;
+  key: string;
+  botId: string;
+  userId: string;
+  /** The message as the client will send it: the template filled from the row, checked against the contract. */
+  message: FlowMessageInput;
+}
+
 /** Options of {@link sendFlowMessages}. */
 export interface SendFlowMessagesOptions {
   /** The message for every recipient: a flow message body whose texts, `payload` and `flow_action_payload.data` may hold `{{column}}`. */
@@ -116,8 +126,8 @@ export interface SendFlowMessagesOptions {
    * lines skipped because they are not entries. Without it these are not reported.
    */
   onWarning?: (message: string) => void;
-  /** Called once after the check, before the first send. */
-  onPlan?: (plan: BulkPlan) => void;
+  /** Called once after the check, before the first send, with the first send planned (none when nothing is to be sent). */
+  onPlan?: (plan: BulkPlan, firstToSend: PlannedSend | undefined) => void;
   /** Called when a send starts (after its "started" line is on disk). */
   onSendStart?: (row: number, key: string) => void;
 }

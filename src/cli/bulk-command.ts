@@ -8,7 +8,7 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
 import { readJsonFile } from "./read-json-file.js";
-import { BulkTally, describeResult, exitCodeOf, summaryText } from "./bulk-report.js";
+import { BulkTally, describeResult, exitCodeOf, plannedSendSample, sampleText, summaryText } from "./bulk-report.js";
 
 /** The flags of `jelou-flow bulk`, as commander parses them. */
 export interface BulkFlags {
@@ -118,7 +118,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       ...(flags.allowTemplateChange && { allowTemplateChange: true }),
       ...(flags.skipInvalid && { skipInvalid: true }),
       ...(flags.dryRun && { dryRun: true }),
-      onPlan(p) {
+      onPlan(p, firstToSend) {
         plan = p;
         emit({ type: "plan", ...p });
         io.stderr.write(
@@ -126,6 +126,11 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
             `${p.unknownBefore} unknown from an earlier run; ${p.toSend} to send.\n`,
         );
         if (p.invalid > 0 && !flags.skipInvalid) return;
+        if (flags.dryRun && firstToSend) {
+          const sample = plannedSendSample(firstToSend);
+          emit({ type: "sample", ...sample });
+          io.stderr.write(sampleText(sample));
+        }
         if (flags.dryRun || p.toSend === 0) return;
         io.stderr.write(`Journal: ${journal}\n`);
         reporter = new ProgressReporter(io.stderr, mode, p.toSend);

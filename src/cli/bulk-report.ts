@@ -1,4 +1,5 @@
-import type { BulkPlan, BulkResult } from "../bulk/types.js";
+import type { BulkPlan, BulkResult, PlannedSend } from "../bulk/types.js";
+import { maskUserId } from "../index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** The counts of a bulk run, by outcome. */
@@ -75,4 +76,42 @@ export function summaryText(
   }
   lines.push(`Journal: ${context.journal}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** What a dry run shows of the first message it would send: the phone number masked, as everywhere the CLI prints one. */
+export interface SendSample {
+  row: number;
+  botId: string;
+  userId: string;
+  /** The body as it would be sent (the bot and the recipient go in the path, not here). */
+  message: Record<string, unknown>;
+}
+
+/**
+ * The sample of a planned send that a dry run prints: its row, bot, masked recipient and the body that would be sent.
+ *
+ * @param send the first send the check planned
+ * @returns the sample, safe to print: it holds no credential, and the phone number is masked
+ * @example
+ * ```ts
+ * plannedSendSample(firstToSend).userId; // "5939****4321"
+ * ```
+ */
+export function plannedSendSample(send: PlannedSend): SendSample {
+  const { botId: _bot, userId: _user, ...message } = send.message;
+  return { row: send.row, botId: send.botId, userId: maskUserId(send.userId), message };
+}
+
+/**
+ * The sample as people read it.
+ *
+ * @param sample from {@link plannedSendSample}
+ * @returns a heading line and the body as indented JSON
+ * @example
+ * ```ts
+ * io.stderr.write(sampleText(plannedSendSample(firstToSend)));
+ * ```
+ */
+export function sampleText(sample: SendSample): string {
+  return `The message for row ${sample.row} (bot ${sample.botId}, to ${sample.userId}), as it would be sent:\n${JSON.stringify(sample.message, null, 2)}\n`;
 }

@@ -87,7 +87,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--skip-invalid", "send the valid rows even if some are invalid (they are still listed, and the exit code is 15)")
     .option("--concurrency <n>", "sends in flight at once", integerFlag("--concurrency", 1, 256), 4)
     .option("--rate <n/s>", "sends started per second at most: 10, 10/s, 600/min; 0 for no limit", rateFlag)
-    .option("--dry-run", "check every row and print what would be sent; send nothing")
+    .option("--dry-run", "check every row, print the counts and the first message that would be sent (phone number masked); send nothing")
     .option("--json", "one JSON line per result on stdout, then a summary line")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default("auto"))
     .option("--delimiter <char>", "CSV separator, such as ; or '\\t' for tab (default: guessed from the header among , ; and tab)", delimiterFlag)

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { JournalInUseError, JournalMismatchError } from "../../src/bulk/journal.js";
 import { BulkValidationError, sendFlowMessages } from "../../src/bulk/send-flow-messages.js";
-import type { BulkPlan, BulkResult } from "../../src/bulk/types.js";
+import type { BulkPlan, BulkResult, PlannedSend } from "../../src/bulk/types.js";
 import { collect, fakeSender, jelouError, rows, tempDir, TEMPLATE } from "./helpers.js";
 
 let dir: string;
@@ -192,6 +192,17 @@ describe("sendFlowMessages", () => {
     const settled = sender.calls.length;
     await new Promise((r) => setTimeout(r, 50));
     expect(sender.calls.length).toBe(settled); // breaking out of the loop stops the run
+  });
+
+  it("hands onPlan the first send planned: past rows already sent, filled in as it will go out", async () => {
+    const journal = join(dir, "j.jsonl");
+    await collect(sendFlowMessages(fakeSender(), rows(2), { template: TEMPLATE, botId: "b", journal }));
+    let first: PlannedSend | undefined;
+    await collect(sendFlowMessages(fakeSender(), rows(5), { template: TEMPLATE, botId: "b", journal, resume: true, dryRun: true, onPlan: (_p, f) => (first = f) }));
+    expect(first).toMatchObject({ row: 3, key: "b:593900000002", userId: "593900000002", message: { title: "Hi Name 2", payload: { order: "A-2" } } });
+    let none: PlannedSend | undefined | "unset" = "unset";
+    await collect(sendFlowMessages(fakeSender(), rows(2), { template: TEMPLATE, botId: "b", journal, resume: true, dryRun: true, onPlan: (_p, f) => (none = f) }));
+    expect(none).toBeUndefined();
   });
 
   it("dryRun checks and plans but sends nothing", async () => {

@@ -71,13 +71,22 @@ describe("bulk checks the whole list before the first send", () => {
     expect([...inboxCounts(t.server.mock).values()].filter((n) => n === 1)).toHaveLength(50);
   });
 
-  it("--dry-run checks and plans, and sends nothing", async () => {
+  it("--dry-run checks and plans, shows the first message that would be sent (phone masked), and sends nothing", async () => {
     t.server.mock.inbox.clear();
     const csv = await t.ws.file("dry.csv", csvOf(20));
-    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--dry-run"], {});
+    const run = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--dry-run"], env());
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("Checked 20 rows: 0 invalid, 0 duplicate, 0 already sent, 0 unknown from an earlier run; 20 to send.");
+    expect(run.stderr).toContain("The message for row 2 (bot bot-1, to 5939****0000), as it would be sent:\n{\n");
+    const body = run.stderr.slice(run.stderr.indexOf("{"), run.stderr.lastIndexOf("}") + 1);
+    expect(JSON.parse(body)).toEqual({ ...TEMPLATE, title: "Hi Name 0", text: TEMPLATE.text.replace("{{order}}", "A-0"),
+      parameters: { ...TEMPLATE.parameters, flow_action_payload: { screen: "START", data: { order: "A-0" } } }, payload: { order: "A-0" } });
     expect(run.stderr).toContain("Dry run: nothing was sent.");
+    expect(run.stderr).not.toContain(phone(0));
+    expect(`${run.stdout}${run.stderr}`).not.toContain(CREDENTIALS.JELOU_CLIENT_SECRET);
+    const json = await runInProcess(["bulk", csv, "--template", t.ws.template, "--bot", "bot-1", "--dry-run", "--json"], {});
+    expect(jsonLines(json.stdout).find((l) => l.type === "sample")).toMatchObject({ row: 2, botId: "bot-1", userId: "5939****0000", message: { title: "Hi Name 0" } });
+    expect(json.stdout).not.toContain(phone(0));
     expect(t.server.mock.inbox.list()).toHaveLength(0);
   });
 

@@ -8,6 +8,7 @@ import {
 } from "../generated/mock/validators.js";
 import type { MockContext, MockEnv } from "./context.js";
 import { assertValid, FaultSpecError } from "./faults.js";
+import { refuseForeignOrigin } from "./origin.js";
 import { checkQuery } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
 import { clip, jelouError, json } from "./responses.js";
@@ -20,10 +21,16 @@ type Method = "GET" | "POST" | "PUT" | "DELETE";
 export const INSPECTION_PREFIX = "/__mock";
 const DEFAULT_WAIT_MS = 5000;
 
-/** Registers the handlers of one path, and 405 with `Allow` for every other method. */
+/**
+ * Registers the handlers of one path, and 405 with `Allow` for every other method. Every method but GET changes the
+ * mock's state, and is refused to web pages of other origins.
+ */
 function route(app: Hono<MockEnv>, path: string, handlers: Partial<Record<Method, Handler<MockEnv>>>): void {
   const methods = Object.keys(handlers) as Method[];
-  for (const method of methods) app.on(method, path, handlers[method] as Handler<MockEnv>);
+  for (const method of methods) {
+    const handler = handlers[method] as Handler<MockEnv>;
+    app.on(method, path, method === "GET" ? handler : (c, next) => refuseForeignOrigin(c, "change the mock's state") ?? handler(c, next));
+  }
   const allow = methods.includes("GET") ? [...methods, "HEAD"] : methods;
   const others = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].filter((m) => !allow.includes(m));
   if (others.length > 0) {

@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import { validateFlowReplyRequest } from "../../generated/mock/validators.js";
 import { toFieldProblems } from "../../src/index.js";
 import type { MockEnv } from "../context.js";
+import { refuseForeignOrigin } from "../origin.js";
 import { readBodyLimited } from "../read-body.js";
 import { clip, jelouError, json } from "../responses.js";
 import type { FlowReplies } from "./flow-replies.js";
@@ -28,12 +29,8 @@ const REPLY_BODY_LIMIT = 256 * 1024;
 export function mountReplyRoutes(app: Hono<MockEnv>, replies: FlowReplies): void {
   app.post("/__mock/messages/:id/reply", async (c) => {
     const id = c.req.param("id");
-    // A bodiless POST is a "simple" cross-origin request that browsers send without asking: without this check, any web
-    // page open in the developer's browser could make the local mock fire webhooks at their handler.
-    const origin = c.req.header("origin");
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) {
-      return jelouError(403, "forbidden_origin", `Requests from ${clip(origin)} may not simulate replies; use the inbox page or call from a server.`);
-    }
+    const foreign = refuseForeignOrigin(c, "simulate replies");
+    if (foreign !== undefined) return foreign;
     const read = await readBodyLimited(c.req.raw, REPLY_BODY_LIMIT);
     if (!read.ok) {
       return jelouError(413, "payload_too_large", `The body is over the limit of ${REPLY_BODY_LIMIT} bytes; send only the answers.`);

@@ -2,10 +2,20 @@ import type { BulkPlan, BulkResult, PlannedSend } from "../bulk/types.js";
 import { maskUserId } from "../index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
-/** The counts of a bulk run, by outcome. */
+/**
+ * The counts of a bulk run, by outcome.
+ *
+ * @example
+ * ```ts
+ * const tally = new BulkTally();
+ * for await (const r of results) tally.add(r);
+ * tally.counts.sent; // 1195
+ * ```
+ */
 export class BulkTally {
   readonly counts = { sent: 0, failed: 0, unknown: 0, skipped: 0, invalid: 0, duplicate: 0, unknownBefore: 0 };
 
+  /** @param result one outcome of the run, counted under its status (and `unknownBefore` for those skipped as unknown) */
   add(result: BulkResult): void {
     this.counts[result.status]++;
     if (result.status === "skipped" && result.reason === "unknown_before") this.counts.unknownBefore++;
@@ -33,7 +43,16 @@ export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
   return EXIT.ok;
 }
 
-/** The line printed for a result worth a person's attention; undefined for sends that went well and rows skipped. */
+/**
+ * The line printed for a result worth a person's attention; undefined for sends that went well and rows skipped.
+ *
+ * @param r the result
+ * @returns the line (lines, one per problem, for an invalid row), or undefined
+ * @example
+ * ```ts
+ * describeResult({ status: "duplicate", row: 52, firstRow: 7, key: "b:5939", userId: "5939" }); // "row 52 (5939): duplicate of row 7; sent once only."
+ * ```
+ */
 export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${r.userId})`;
   switch (r.status) {
@@ -50,7 +69,17 @@ export function describeResult(r: BulkResult): string | undefined {
   }
 }
 
-/** The closing summary, with what to do next. */
+/**
+ * The closing summary, with what to do next: resume, resend the unknown ones, fix the invalid rows.
+ *
+ * @param tally the run's counts
+ * @param context the plan, the journal's path, and whether it was a dry run or was stopped
+ * @returns the summary's lines, each ending in a newline
+ * @example
+ * ```ts
+ * io.stderr.write(summaryText(tally, { plan, journal, dryRun: false, interrupted: false }));
+ * ```
+ */
 export function summaryText(
   tally: BulkTally,
   context: { plan: BulkPlan | undefined; journal: string; dryRun: boolean; interrupted: boolean },

@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "../client/redact.js";
 import { createJelouClient } from "../index.js";
 import type { CliIo } from "./io.js";
 import { UsageError } from "./io.js";
@@ -7,10 +8,6 @@ const DRY_RUN_CREDENTIALS = { clientId: "dry-run", clientSecret: "dry-run" };
 
 const BASE_URL_FIX = "Set it to an http(s) address such as https://api.jelou.ai, or http://127.0.0.1:4010 for the mock; or unset it to send to Jelou.";
 
-/** The value as it may be shown: whatever stands before an `@` (a user name and password) is hidden, parsable or not. */
-function shownBaseUrl(value: string): string {
-  return value.replace(/^([a-z][a-z\d+.-]*:\/\/)?[^/?#]*@/i, (_, scheme: string | undefined) => `${scheme ?? ""}[REDACTED]@`);
-}
 
 /**
  * Checks JELOU_BASE_URL with the client's rules, so that a wrong value is a usage error naming the variable instead of
@@ -38,7 +35,7 @@ export function checkBaseUrl(value: string): void {
         : url.search !== "" || url.hash !== ""
           ? "an address with a query or a fragment (? or #), which the path of each send cannot follow"
           : undefined;
-  if (problem !== undefined) throw new UsageError(`JELOU_BASE_URL is "${shownBaseUrl(value)}", ${problem}. ${BASE_URL_FIX}`);
+  if (problem !== undefined) throw new UsageError(`JELOU_BASE_URL is "${redactUrlCredentials(value)}", ${problem}. ${BASE_URL_FIX}`);
 }
 
 /**
@@ -73,5 +70,7 @@ export function clientFromEnv(io: CliIo, options: { timeoutMs?: number; dryRun?:
     ...(baseUrl && { baseUrl }),
     ...(io.fetch && { fetch: io.fetch }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    // The CLI's environment, not process.env: what the command was given is all the client may read.
+    env: io.env,
   });
 }

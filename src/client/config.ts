@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { JelouError } from "../errors/jelou-error.js";
+import { redactUrlCredentials } from "./redact.js";
 import type { FetchLike, JelouClientOptions, RequestEvent, ResponseEvent, RetryOptions } from "./options.js";
 
 /** Jelou's production API. */
@@ -90,7 +91,7 @@ function resolveBaseUrl(given: string): string {
   try {
     url = new URL(given);
   } catch {
-    throw new TypeError(`baseUrl must be an absolute http(s) URL such as ${DEFAULT_BASE_URL}; got "${given}".`);
+    throw new TypeError(`baseUrl must be an absolute http(s) URL such as ${DEFAULT_BASE_URL}; got "${redactUrlCredentials(given)}".`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`baseUrl must use http or https; got "${url.protocol}".`);
@@ -98,7 +99,9 @@ function resolveBaseUrl(given: string): string {
   if (url.username !== "" || url.password !== "") {
     throw new TypeError("baseUrl must not hold credentials; pass clientId and clientSecret instead.");
   }
-  if (url.search !== "" || url.hash !== "") throw new TypeError(`baseUrl must not have a query or a fragment; got "${given}".`);
+  if (url.search !== "" || url.hash !== "") {
+    throw new TypeError(`baseUrl must not have a query or a fragment; got "${redactUrlCredentials(given)}".`);
+  }
   return url.href.replace(/\/+$/, "");
 }
 

@@ -74,3 +74,17 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (secret !== "" && out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
+
+/**
+ * An address as it may be shown: whatever stands before an `@` (a user name and password) is hidden, parsable or not.
+ *
+ * @param value an address as given, perhaps not a valid URL
+ * @returns the address with its credentials replaced by `[REDACTED]`
+ * @example
+ * ```ts
+ * redactUrlCredentials("https://me:pw@api.jelou.ai"); // "https://[REDACTED]@api.jelou.ai"
+ * ```
+ */
+export function redactUrlCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z\d+.-]*:\/\/)?[^/?#]*@/i, (_, scheme: string | undefined) => `${scheme ?? ""}${REDACTED}@`);
+}

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMockJelou } from "../../mock/index.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { CREDENTIALS, runInProcess } from "./helpers.js";
@@ -35,6 +35,16 @@ describe("send", () => {
     expect(JSON.parse(machine.stdout)).toMatchObject({ ok: true, status: 200, attempts: 1 });
     const latest = mock.inbox.get("latest");
     expect(latest).toMatchObject({ botId: "bot-1", userId: "593987654321", body: { parameters: { flow_action_payload: { data: { doctor: "Dr. Vera" } } } } });
+  });
+
+  it("reads the address from the command's environment only, not from the process's", async () => {
+    vi.stubEnv("JELOU_BASE_URL", "http://127.0.0.1:9");
+    try {
+      const run = await send([...message(), "--dry-run"]);
+      expect(run.stdout).toContain("POST https://api.jelou.ai/v1/bots/bot-1/");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("--dry-run prints the request with the credential redacted and a curl, and sends nothing", async () => {

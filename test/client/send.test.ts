@@ -77,6 +77,8 @@ describe("sendFlowMessage", () => {
   it("refuses a malformed base URL or option at creation", () => {
     expect(() => createJelouClient({ ...credentials, baseUrl: "api.jelou.ai" })).toThrow(TypeError);
     expect(() => createJelouClient({ ...credentials, baseUrl: "https://u:p@api.jelou.ai" })).toThrow(/must not hold credentials/);
+    // An address that does not parse, or has a query, is quoted in the error: never with what stands before an "@".
+    expect(() => createJelouClient({ ...credentials, baseUrl: "https://me:pw@api jelou.ai" })).toThrow(/got "https:\/\/\[REDACTED\]@api jelou\.ai"/);
     expect(() => createJelouClient({ ...credentials, timeoutMs: -1 })).toThrow(RangeError);
     expect(() => createJelouClient({ ...credentials, retry: { limit: 1.5 } })).toThrow(RangeError);
   });

@@ -36,13 +36,14 @@ export { sendFlowMessages, BulkValidationError } from "./bulk/send-flow-messages
 export { readRecipientsCsv, readCsvHeader } from "./bulk/csv-recipients.js";
 export { compileTemplate, TemplateError } from "./bulk/template.js";
 export type { MessageTemplate } from "./bulk/template.js";
-export { JournalInUseError, JournalMismatchError } from "./bulk/journal.js";
-export type { JournalEntry } from "./bulk/journal.js";
+export { JournalFileError, JournalInUseError, JournalMismatchError } from "./bulk/journal.js";
+export type { JournalEntry, LockHolder } from "./bulk/journal.js";
 export type {
   BulkErrorSummary,
   BulkPlan,
   BulkResult,
   FlowMessageSender,
+  PlannedSend,
   RecipientRow,
   RecipientSource,
   SendFlowMessagesOptions,

@@ -78,6 +78,7 @@ interface Flags {
  * @param argv the arguments after `mock`, such as `["--port", "4010", "--bots", "bots.json"]`
  * @param io output writers and an optional stop signal (defaults: stdout, stderr, process signals)
  * @returns the exit code: 0 after a clean stop or `--help`, 1 when it cannot start (port taken), 2 for wrong flags
+ * @throws {Error} only what commander throws that is not a usage error (none is known): wrong flags are exit code 2
  * @example
  * ```ts
  * import { runMockCli } from "jelou-flow/mock";

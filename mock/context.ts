@@ -14,6 +14,17 @@ export interface MockContext {
   faults: Faults;
   /** Undefined when the mock has no registry: every bot exists and has every Flow. */
   registry: Registry | undefined;
+  /**
+   * Checks an `Authorization` header against the configured credentials, in constant time.
+   *
+   * @param header the header's value, or undefined when it is missing
+   * @returns whether it passes, the client id when it may be named, and why it does not pass
+   * @example
+   * ```ts
+   * ctx.checkAuth(`Basic ${btoa("id:secret")}`); // { ok: true, clientId: "id" }
+   * ctx.checkAuth(undefined); // { ok: false, reason: "missing" }
+   * ```
+   */
   checkAuth(header: string | undefined): AuthResult;
   /** True when a client id and secret were configured; false when any well-formed pair passes. */
   credentialsConfigured: boolean;

@@ -22,6 +22,18 @@ export interface MockJelou {
    * Runs a request through the app in-process, with the semantics of `fetch`: a relative URL is accepted, an aborted
    * signal rejects with its reason, and a `drop` fault rejects with a network error. Pass it to
    * `createJelouClient({ fetch: mock.fetch })`.
+   *
+   * @param input a Request, an absolute URL, or a path such as `/__mock/messages` (nothing is contacted either way)
+   * @param init as for `fetch`: method, headers, body, signal
+   * @returns the mock's answer
+   * @throws {TypeError} rejects with `fetch failed` (cause `UND_ERR_SOCKET`) when a `drop` fault loses the answer, and
+   *   with the Request constructor's TypeError for a URL it cannot parse
+   * @throws {unknown} rejects with the signal's reason when `init.signal` aborts
+   * @example
+   * ```ts
+   * const client = createJelouClient({ clientId: "id", clientSecret: "secret", fetch: mock.fetch });
+   * const inbox = await (await mock.fetch("/__mock/messages?limit=1")).json();
+   * ```
    */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** What the mock received. */
@@ -32,7 +44,21 @@ export interface MockJelou {
   replies: FlowReplies;
   /** The shared state the routes use, for routes mounted on top of the mock. */
   context: MockContext;
-  /** Serves the app over HTTP, on 127.0.0.1 and a free port by default. */
+  /**
+   * Serves the app over HTTP, on 127.0.0.1 and a free port by default. May be called again for another server; each
+   * `close` ends the page's event streams, pending long-polls and webhook deliveries of this mock.
+   *
+   * @param options `port` (default 0: any free port) and `hostname` (default `127.0.0.1`)
+   * @returns the server: its `url` for the client's `baseUrl`, its `port`, and `close`
+   * @throws {Error} rejects with Node's error when it cannot listen: `code` `EADDRINUSE` (the port is taken),
+   *   `EACCES` (a privileged port), `EADDRNOTAVAIL` (a hostname not of this machine)
+   * @example
+   * ```ts
+   * const server = await mock.listen({ port: 4010 });
+   * const client = createJelouClient({ clientId: "id", clientSecret: "secret", baseUrl: server.url });
+   * await server.close();
+   * ```
+   */
   listen(options?: ListenOptions): Promise<MockServer>;
 }
 
@@ -61,8 +87,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  *
  * @param options credentials, bot registry, retention, body limit, latency, logger
  * @returns the mock
- * @throws {TypeError} when only one of client id and secret is given, or the registry is not valid
+ * @throws {TypeError} when only one of client id and secret is given, the client id holds ':', the registry is not
+ *   valid, or the webhook URL or secret is unusable
+ * @throws {Error} when the `bots` file cannot be read or is not JSON
  * @throws {RangeError} when a size option is not a whole number of at least 1
+ * @throws {FaultSpecError} when `latencyMs` is not a whole number of at least 0 (its `problems` name the field)
  * @example
  * ```ts
  * import { createMockJelou } from "jelou-flow/mock";

@@ -56,6 +56,11 @@ export function toInboxMessage(stored: StoredMessage, ids: IdSource, body?: Inbo
   return message;
 }
 
+/** A held rejection as the public {@link InboxRejection}. */
+export function toInboxRejection(stored: StoredRejection, ids: IdSource): InboxRejection {
+  return { id: ids.format("rej", stored.seq), receivedAt: new Date(stored.at).toISOString(), ...stored.value };
+}
+
 /**
  * Turns a filter into what the logs compare.
  *

@@ -1,23 +1,9 @@
 import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
-import {
-  compileFilter,
-  flowNameOf,
-  select,
-  type StoredMessage,
-  type StoredRejection,
-  toInboxMessage,
-} from "./inbox-query.js";
+import { compileFilter, flowNameOf, select, type StoredMessage, type StoredRejection, toInboxMessage, toInboxRejection } from "./inbox-query.js";
 import { checkTimeout, InboxWatchers } from "./inbox-watchers.js";
 import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
-import type {
-  InboxEvent,
-  InboxFilter,
-  InboxMessage,
-  InboxRejection,
-  InboxStats,
-  RejectionFilter,
-} from "./types.js";
+import type { InboxEvent, InboxFilter, InboxMessage, InboxRejection, InboxStats, RejectionFilter } from "./types.js";
 
 /** A message to record: `conversation` may be left out, it is always `botId:userId`. */
 export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
@@ -61,9 +47,14 @@ export class Inbox {
    * @param message the message without `id` and `receivedAt`, which are assigned here
    * @param text the body's JSON text as received, kept instead of the object (default: `JSON.stringify(body)`)
    * @returns the recorded message
+   * @example
+   * ```ts
+   * const seeded = inbox.record({ botId: "bot-1", userId: "593987654321", body: message, clientId: "id" });
+   * seeded.conversation; // "bot-1:593987654321"
+   * ```
    */
   record(message: NewInboxMessage, text?: string): InboxMessage {
-    return this.messageOf(this.store(message, text), message.body);
+    return toInboxMessage(this.store(message, text), this.ids, message.body);
   }
 
   /**
@@ -74,6 +65,10 @@ export class Inbox {
    * @param text as for {@link Inbox.record}
    * @param utf8 the UTF-8 bytes of `text` as they were received, copied instead of encoding `text` again
    * @returns the id of the recorded message
+   * @example
+   * ```ts
+   * const id = inbox.recordId({ botId, userId, body: message, clientId }, text, bytes); // "msg_…"
+   * ```
    */
   recordId(message: NewInboxMessage, text?: string, utf8?: Uint8Array): string {
     return this.ids.format("msg", this.store(message, text, utf8).seq);
@@ -97,7 +92,7 @@ export class Inbox {
     this.messages.push(stored);
     const { watchers } = this;
     if (watchers.waiting || watchers.listening("message")) {
-      const entry = this.messageOf(stored, message.body);
+      const entry = toInboxMessage(stored, this.ids, message.body);
       if (watchers.waiting) watchers.wake(entry, stored);
       watchers.emit({ type: "message", message: entry });
     }
@@ -109,6 +104,10 @@ export class Inbox {
    *
    * @param rejection the rejection without `id` and `receivedAt`
    * @returns the recorded rejection
+   * @example
+   * ```ts
+   * inbox.reject({ method: "POST", path: "/v1/elsewhere", status: 404, code: "not_found", description: "No route." });
+   * ```
    */
   reject(rejection: Omit<InboxRejection, "id" | "receivedAt">): InboxRejection {
     const stored: StoredRejection = {
@@ -119,7 +118,7 @@ export class Inbox {
       value: rejection,
     };
     this.rejected.push(stored);
-    const entry = this.rejectionOf(stored);
+    const entry = toInboxRejection(stored, this.ids);
     this.watchers.emit({ type: "rejection", rejection: entry });
     return entry;
   }
@@ -152,7 +151,7 @@ export class Inbox {
    */
   query(filter: InboxFilter = {}): { messages: InboxMessage[]; total: number } {
     const { items, total } = select(this.messages, compileFilter(filter, this.ids));
-    return { messages: items.map((stored) => this.messageOf(stored)), total };
+    return { messages: items.map((stored) => toInboxMessage(stored, this.ids)), total };
   }
 
   /**
@@ -168,11 +167,11 @@ export class Inbox {
   get(id: string): InboxMessage | undefined {
     if (id === "latest") {
       const newest = this.messages.newest();
-      return newest === undefined ? undefined : this.messageOf(newest);
+      return newest === undefined ? undefined : toInboxMessage(newest, this.ids);
     }
     if (!ID_PATTERN.test(id) || !id.startsWith("msg_")) return undefined;
     const stored = this.messages.find(this.ids.seqOf(id));
-    return stored === undefined || this.ids.format("msg", stored.seq) !== id ? undefined : this.messageOf(stored);
+    return stored === undefined || this.ids.format("msg", stored.seq) !== id ? undefined : toInboxMessage(stored, this.ids);
   }
 
   /**
@@ -204,7 +203,7 @@ export class Inbox {
    */
   queryRejections(filter: RejectionFilter = {}): { rejections: InboxRejection[]; total: number } {
     const { items, total } = select(this.rejected, compileFilter(filter, this.ids));
-    return { rejections: items.map((stored) => this.rejectionOf(stored)), total };
+    return { rejections: items.map((stored) => toInboxRejection(stored, this.ids)), total };
   }
 
   /**
@@ -289,13 +288,5 @@ export class Inbox {
       rejectionsEvicted: this.rejected.evicted,
       maxRejections: this.rejected.capacity,
     };
-  }
-
-  private messageOf(stored: StoredMessage, body?: InboxMessage["body"]): InboxMessage {
-    return toInboxMessage(stored, this.ids, body);
-  }
-
-  private rejectionOf(stored: StoredRejection): InboxRejection {
-    return { id: this.ids.format("rej", stored.seq), receivedAt: new Date(stored.at).toISOString(), ...stored.value };
   }
 }

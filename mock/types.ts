@@ -109,6 +109,13 @@ export interface MockServer {
    * Stops taking connections, ends the inbox page's event streams, answers pending long-polls 204, closes each
    * connection as its answer finishes, and after a second cuts whatever is still in flight (a long `hang`). Resolves
    * once every connection is closed; calling it again returns the same promise.
+   *
+   * @returns a promise that never rejects
+   * @example
+   * ```ts
+   * const server = await mock.listen();
+   * afterAll(() => server.close());
+   * ```
    */
   close(): Promise<void>;
 }

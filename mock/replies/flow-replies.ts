@@ -52,17 +52,62 @@ export interface FlowRepliesOptions {
 export interface FlowReplies {
   /**
    * Completes the Flow of message `id` with `answers`: records the reply event and, with a webhook, starts delivering it.
-   * Returns `undefined` when no such message is in the inbox.
+   *
+   * @param id a message id, or `"latest"`
+   * @param answers what the recipient filled in, sent as the `nfm_reply`'s `response_json`
+   * @returns the event and its delivery as it stands, or `undefined` when no such message is in the inbox
+   * @example
+   * ```ts
+   * const record = mock.replies.reply("latest", { date: "2026-02-01" });
+   * record?.event.payload; // the payload sent with the message
+   * ```
    */
   reply(id: string, answers: Record<string, unknown>): FlowReplyRecord | undefined;
-  /** The kept reply events, newest first, each with its delivery's current status; none after the inbox is cleared. */
+  /**
+   * The kept reply events, newest first, each with its delivery's current status; none after the inbox is cleared.
+   *
+   * @returns copies of the records
+   * @example
+   * ```ts
+   * const [last] = mock.replies.list();
+   * last?.delivery?.status; // "delivered", "retrying", "failed"…
+   * ```
+   */
   list(): FlowReplyRecord[];
   /** The webhook as shown to people (no credentials), or `undefined` without one. */
   readonly webhookUrl: string | undefined;
+  /**
+   * Calls `listener` for every new reply and every change of a delivery (the inbox page streams these).
+   *
+   * @param listener receives each change; an exception it throws is ignored
+   * @returns a function that unsubscribes
+   * @example
+   * ```ts
+   * const stop = mock.replies.subscribe((change) => console.log(change.type));
+   * stop();
+   * ```
+   */
   subscribe(listener: (change: FlowReplyChange) => void): () => void;
-  /** Resolves when every delivery has ended (delivered or failed). */
+  /**
+   * Resolves when every delivery has ended (delivered or failed).
+   *
+   * @returns a promise that never rejects
+   * @example
+   * ```ts
+   * mock.replies.reply("latest", {});
+   * await mock.replies.idle(); // the webhook has its event, or gave up
+   * ```
+   */
   idle(): Promise<void>;
-  /** Stops retries; pending deliveries end `failed`. */
+  /**
+   * Stops retries; pending deliveries end `failed` ("the mock stopped"), later ones fail at once. A server's `close`
+   * calls it.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => mock.replies.close()); // an in-process mock with a webhook, never listened
+   * ```
+   */
   close(): void;
 }
 

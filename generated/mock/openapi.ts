@@ -343,7 +343,7 @@ export interface components {
             problems?: components["schemas"]["FieldProblem"][];
             botId?: string;
             userId?: string;
-            /** @description The client id of the credentials, when they could be read. The secret is never kept. */
+            /** @description The client id of the credentials, kept only when it is the client id the mock was given (the secret was wrong): any other value might be a secret typed in the id's place. The secret is never kept. */
             clientId?: string;
             /** @description The id of the scripted fault (or `chaos`) that caused the answer, when one did. */
             fault?: string;
@@ -645,6 +645,15 @@ export interface components {
                 "application/json": components["schemas"]["MockError"];
             };
         };
+        /** @description The request came from a web page of another origin (its `Origin` header says so), code `forbidden_origin`: only the inbox page and non-browser clients may change the mock's state. Browsers send some cross-origin requests (a POST with a `text/plain` body) without asking first, so any page open in the browser could otherwise script faults or empty the inbox. */
+        ForeignOrigin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MockError"];
+            };
+        };
         /** @description No such entry. */
         NotFound: {
             headers: {
@@ -767,6 +776,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cleared"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     waitForMessage: {
@@ -877,15 +887,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadBody"];
-            /** @description The request came from a web page of another origin (its `Origin` header says so), code `forbidden_origin`: only the inbox page and non-browser clients may simulate replies. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MockError"];
-                };
-            };
+            403: components["responses"]["ForeignOrigin"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["InvalidBody"];
         };
@@ -1038,6 +1040,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadBody"];
+            403: components["responses"]["ForeignOrigin"];
             422: components["responses"]["InvalidBody"];
         };
     };
@@ -1059,6 +1062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cleared"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     getChaos: {
@@ -1104,6 +1108,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadBody"];
+            403: components["responses"]["ForeignOrigin"];
             422: components["responses"]["InvalidBody"];
         };
     };
@@ -1125,6 +1130,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChaosState"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     getBots: {
@@ -1190,6 +1196,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadBody"];
+            403: components["responses"]["ForeignOrigin"];
             422: components["responses"]["InvalidBody"];
         };
     };

@@ -11,6 +11,11 @@ export interface MockCliIo {
   signal?: AbortSignal;
   /** Called once the server listens, with its base URL (tests and scripts use it instead of parsing the output). */
   onListening?: (url: string) => void;
+  /**
+   * Where `PORT`, `JELOU_CLIENT_ID` and `JELOU_CLIENT_SECRET` are read (default `process.env`); a test passes its own, so
+   * that the developer's shell cannot change what it checks.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const EXIT_OK = 0;
@@ -31,8 +36,8 @@ function probability(value: string): number {
   return n;
 }
 
-function program(write: (text: string) => void, writeErr: (text: string) => void): Command {
-  const defaultPort = process.env.PORT !== undefined && /^\d+$/.test(process.env.PORT) ? Number(process.env.PORT) : 4010;
+function program(write: (text: string) => void, writeErr: (text: string) => void, env: MockCliIo["env"] & object): Command {
+  const defaultPort = env.PORT !== undefined && /^\d+$/.test(env.PORT) ? Number(env.PORT) : 4010;
   return new Command("jelou-flow mock")
     .description("Run a mock Jelou for the flow_message endpoint, with an inbox to read back what was sent.")
     .option("--port <port>", "port to listen on (0 for any free port)", wholeNumber(0), defaultPort)
@@ -76,7 +81,8 @@ interface Flags {
  * which credentials pass, and serves until Ctrl-C (SIGINT) or SIGTERM, then closes cleanly.
  *
  * @param argv the arguments after `mock`, such as `["--port", "4010", "--bots", "bots.json"]`
- * @param io output writers and an optional stop signal (defaults: stdout, stderr, process signals)
+ * @param io output writers, an optional stop signal and the environment (defaults: stdout, stderr, process signals,
+ *   process.env)
  * @returns the exit code: 0 after a clean stop or `--help`, 1 when it cannot start (port taken), 2 for wrong flags
  * @throws {Error} only what commander throws that is not a usage error (none is known): wrong flags are exit code 2
  * @example
@@ -88,7 +94,8 @@ interface Flags {
 export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): Promise<number> {
   const out = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const err = io.stderr ?? ((text: string) => void process.stderr.write(text));
-  const command = program(out, err);
+  const env = io.env ?? process.env;
+  const command = program(out, err, env);
   let flags: Flags;
   try {
     command.parse([...argv], { from: "user" });
@@ -104,8 +111,12 @@ export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): P
     bodyLimitBytes: flags.bodyLimit,
     latencyMs: flags.latency,
   };
-  if (flags.clientId !== undefined) options.clientId = flags.clientId;
-  if (flags.clientSecret !== undefined) options.clientSecret = flags.clientSecret;
+  // The flags, else this command's environment: createMockJelou is told not to read process.env itself.
+  options.env = false;
+  const clientId = flags.clientId ?? env.JELOU_CLIENT_ID;
+  const clientSecret = flags.clientSecret ?? env.JELOU_CLIENT_SECRET;
+  if (clientId !== undefined) options.clientId = clientId;
+  if (clientSecret !== undefined) options.clientSecret = clientSecret;
   if (flags.bots !== undefined) options.bots = flags.bots;
   if (flags.verbose) options.logger = (line) => out(`${line}\n`);
   if ((flags.webhook === undefined) !== (flags.webhookSecret === undefined)) {

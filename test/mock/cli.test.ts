@@ -2,13 +2,17 @@ import { createServer } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runMockCli } from "../../mock/index.js";
 import { startProcessGroup, type ProcessGroup } from "../helpers/process-group.js";
 import { AUTH, SEND_PATH, validMessage } from "./harness.js";
 
 /** Runs the CLI in this process until `use` is done with its URL, then stops it as Ctrl-C would. */
-async function withCli(argv: string[], use: (url: string) => Promise<void>): Promise<{ code: number; out: string; err: string }> {
+async function withCli(
+  argv: string[],
+  use: (url: string) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const controller = new AbortController();
@@ -17,6 +21,7 @@ async function withCli(argv: string[], use: (url: string) => Promise<void>): Pro
     stdout: (text) => (out += text),
     stderr: (text) => (err += text),
     signal: controller.signal,
+    env,
     onListening: (url) => {
       use(url)
         .catch((error: unknown) => (failure = error))
@@ -28,6 +33,26 @@ async function withCli(argv: string[], use: (url: string) => Promise<void>): Pro
 }
 
 describe("runMockCli", () => {
+  it("takes its default credentials from the environment it is given, never from the process's", async () => {
+    vi.stubEnv("JELOU_CLIENT_ID", "from-the-shell");
+    vi.stubEnv("JELOU_CLIENT_SECRET", "shell-secret");
+    try {
+      const status = (url: string, id: string, secret: string) =>
+        fetch(`${url}${SEND_PATH}`, {
+          method: "POST",
+          headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`, "content-type": "application/json" },
+          body: JSON.stringify(validMessage()),
+        }).then((r) => r.status);
+      await withCli(["--port", "0"], async (url) => {
+        expect(await status(url, "given-id", "given-secret")).toBe(200);
+        expect(await status(url, "from-the-shell", "shell-secret")).toBe(401);
+      }, { JELOU_CLIENT_ID: "given-id", JELOU_CLIENT_SECRET: "given-secret" });
+      await withCli(["--port", "0"], async (url) => expect(await status(url, "anyone", "anything")).toBe(200));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("prints the base URL, the inbox URL and the credential rule (never the secret), serves, and stops cleanly", async () => {
     const { code, out } = await withCli(["--port", "0", "--client-id", "test-client", "--client-secret", "s3cr3t-Value-That-Must-Not-Leak"], async (url) => {
       const response = await fetch(`${url}${SEND_PATH}`, {
@@ -72,7 +97,7 @@ describe("runMockCli", () => {
   it("exits 2 on a wrong flag, a half-given credential or a broken registry, naming the problem", async () => {
     const run = async (argv: string[]) => {
       let err = "";
-      const code = await runMockCli(argv, { stdout: () => undefined, stderr: (t) => (err += t) });
+      const code = await runMockCli(argv, { stdout: () => undefined, stderr: (t) => (err += t), env: {} });
       return { code, err };
     };
     expect(await run(["--port", "abc"])).toMatchObject({ code: 2, err: expect.stringContaining("--port") });

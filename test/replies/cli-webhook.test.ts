@@ -5,7 +5,8 @@ import { startWebhookReceiver } from "./webhook-receiver.js";
 function capture() {
   let out = "";
   let err = "";
-  return { io: { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t) }, out: () => out, err: () => err };
+  const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), env: {} };
+  return { io, out: () => out, err: () => err };
 }
 
 describe("jelou-flow mock --webhook", () => {

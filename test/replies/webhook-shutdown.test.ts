@@ -44,6 +44,7 @@ describe("webhook deliveries stop with the server", () => {
       stdout: () => undefined,
       stderr: () => undefined,
       signal: stop.signal,
+      env: {},
       onListening: (url) => (base = url),
     });
     try {

@@ -116,6 +116,8 @@ export async function readAnswer(response: Response, options: { allow405?: boole
   if (response.status === 200) {
     expect(validateFlowMessageSent(body), JSON.stringify(validateFlowMessageSent.errors)).toBe(true);
     expect(response.headers.get("x-message-id")).toMatch(/^msg_/);
+    // The README promises both ids on a 200; the contract makes X-Request-Id optional, so only this checks it.
+    expect(response.headers.get("x-request-id")).toMatch(/^req_/);
   } else {
     expect(validateJelouError(body), JSON.stringify(validateJelouError.errors)).toBe(true);
   }

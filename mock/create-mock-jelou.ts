@@ -130,7 +130,8 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     onClose: [],
   };
   // Webhook deliveries and their retries end with the server: a stopped mock must not go on POSTing to a receiver.
-  context.onClose.push(() => context.replies.close());
+  // Not close(): the mock outlives its server (in-process use, a later listen()), and its replies with it.
+  context.onClose.push(() => context.replies.cancelDeliveries());
   const app = createMockApp(context);
   if (credentials === undefined) {
     options.logger?.("No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes.");

@@ -100,8 +100,18 @@ export interface FlowReplies {
    */
   idle(): Promise<void>;
   /**
-   * Stops retries; pending deliveries end `failed` ("the mock stopped"), later ones fail at once. A server's `close`
-   * calls it.
+   * Ends waiting retries and deliveries in flight as `failed` ("the mock stopped"); replies made later are delivered as
+   * usual. A server's `close` calls it, so a mock that stops serving HTTP sends no more, yet can still be used.
+   *
+   * @example
+   * ```ts
+   * mock.replies.cancelDeliveries(); // a receiver that keeps failing: stop its retries now
+   * ```
+   */
+  cancelDeliveries(): void;
+  /**
+   * Stops for good: cancels as {@link FlowReplies.cancelDeliveries} does, stops following the inbox, and fails every
+   * later delivery at once.
    *
    * @example
    * ```ts
@@ -176,6 +186,9 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
       return () => listeners.delete(listener);
     },
     idle: () => sender?.idle() ?? Promise.resolve(),
+    cancelDeliveries() {
+      sender?.cancel();
+    },
     close() {
       unsubscribe?.();
       sender?.close();

@@ -45,7 +45,9 @@ export interface WebhookSender {
   send(event: { id: string }): WebhookDelivery;
   /** Resolves when no delivery is in flight or waiting (for tests and clean shutdown). */
   idle(): Promise<void>;
-  /** Cancels waiting retries and in-flight attempts; their deliveries end `failed`. */
+  /** Cancels waiting retries and in-flight attempts, whose deliveries end `failed`; later events are delivered as usual. */
+  cancel(): void;
+  /** Cancels as {@link WebhookSender.cancel} does, and fails every later event at once. */
   close(): void;
 }
 
@@ -96,6 +98,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const controllers = new Set<AbortController>();
   const active = new Set<Promise<void>>();
   let closed = false;
+  /** Counts cancels: a delivery started before the latest one has been stopped. */
+  let epoch = 0;
 
   function update(delivery: WebhookDelivery, change: Partial<WebhookDelivery>): void {
     Object.assign(delivery, change, { updatedAt: new Date().toISOString() });
@@ -103,7 +107,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     options.onChange?.({ ...delivery });
   }
 
-  async function attempt(delivery: WebhookDelivery, body: string): Promise<void> {
+  async function attempt(delivery: WebhookDelivery, body: string, started: number): Promise<void> {
+    const stopped = (): boolean => closed || started !== epoch;
     const controller = new AbortController();
     controllers.add(controller);
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -142,8 +147,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       return;
     }
     const failure = { attempts, error: outcome.error, ...(outcome.status === undefined ? {} : { responseStatus: outcome.status }) };
-    if (closed || !outcome.retry || attempts >= maxAttempts) {
-      update(delivery, { ...failure, status: "failed", error: closed ? "the mock stopped" : outcome.error });
+    if (stopped() || !outcome.retry || attempts >= maxAttempts) {
+      update(delivery, { ...failure, status: "failed", error: stopped() ? "the mock stopped" : outcome.error });
       return;
     }
     const wait = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
@@ -157,11 +162,21 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       retry.unref();
       waits.set(retry, resolve);
     });
-    if (closed) {
+    if (stopped()) {
       update(delivery, { status: "failed", error: "the mock stopped" });
       return;
     }
-    await attempt(delivery, body);
+    await attempt(delivery, body, started);
+  }
+
+  function cancel(): void {
+    epoch++;
+    for (const [timer, finish] of waits) {
+      clearTimeout(timer);
+      finish();
+    }
+    waits.clear();
+    for (const controller of controllers) controller.abort(new Error("the mock stopped"));
   }
 
   return {
@@ -183,21 +198,17 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         delivery.error = "the mock stopped";
         return { ...delivery };
       }
-      const run = attempt(delivery, JSON.stringify(event)).finally(() => active.delete(run));
+      const run = attempt(delivery, JSON.stringify(event), epoch).finally(() => active.delete(run));
       active.add(run);
       return { ...delivery };
     },
     async idle() {
       while (active.size > 0) await Promise.allSettled([...active]);
     },
+    cancel,
     close() {
       closed = true;
-      for (const [timer, finish] of waits) {
-        clearTimeout(timer);
-        finish();
-      }
-      waits.clear();
-      for (const controller of controllers) controller.abort(new Error("the mock stopped"));
+      cancel();
     },
   };
 }

@@ -36,6 +36,28 @@ describe("webhook deliveries stop with the server", () => {
     }
   });
 
+  it("leaves the mock usable: served again, it delivers new replies, and clearing the inbox still empties them", async () => {
+    const receiver = await startWebhookReceiver([500]);
+    const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+    const first = await mock.listen();
+    expect(await sendAndReply(first.url)).toEqual([200, 200]);
+    await vi.waitFor(() => expect(mock.replies.list()[0]?.delivery?.status).toBe("retrying"));
+    await first.close();
+    const second = await mock.listen();
+    try {
+      expect(await sendAndReply(second.url)).toEqual([200, 200]);
+      await mock.replies.idle();
+      expect(mock.replies.list().map((r) => r.delivery?.status)).toEqual(expect.arrayContaining(["failed", "delivered"]));
+      expect(receiver.received).toHaveLength(2);
+      mock.inbox.clear();
+      expect(mock.replies.list()).toEqual([]);
+    } finally {
+      await second.close();
+      mock.replies.close();
+      await receiver.close();
+    }
+  });
+
   it("jelou-flow mock stops retrying when it stops", async () => {
     const receiver = await startWebhookReceiver([500, 500, 500]);
     const stop = new AbortController();

@@ -3,6 +3,10 @@
  * safe retries) while the mock fails `probability` of requests at random through its chaos API (429, 500, 503 and dropped
  * connections after recording). Every send must end in success or a typed JelouError, no recipient may be in the inbox
  * twice, every success must be in it, and no send the client called safe to resend (maybeSent false) may be in it.
+ *
+ * What "no recipient twice" guards here: resending after a connection dropped once the message was recorded. The mock's
+ * 500 and 503 refuse before recording, so a client that wrongly retried them would not show up in the inbox; that rule
+ * is held by test/client/retry.test.ts, which counts the requests a 500 gets.
  */
 import { createJelouClient, JelouError } from "../../src/index.js";
 import { BOT_ID, CLIENT_ID, CLIENT_SECRET, flowMessage, userIdFor } from "../lib/workload.js";

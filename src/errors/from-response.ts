@@ -39,6 +39,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A copy of a value parsed from JSON with the secrets removed from every text in it, keys included. */
+function scrubTexts<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === "string") return scrubSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubTexts(item, secrets)) as T;
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[scrubSecrets(key, secrets)] = scrubTexts(item, secrets);
+    return out as T;
+  }
+  return value;
+}
+
 function problemsOf(body: Record<string, unknown>): FieldProblem[] | undefined {
   const errors = body.errors;
   if (!Array.isArray(errors)) return undefined;
@@ -67,15 +79,9 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
   const code = scrub(record?.code);
   const description = scrub(record?.description) ?? scrub(record?.message) ?? (record ? undefined : scrub(body)?.slice(0, 500));
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
-  const requestId = headers.get("x-request-id") ?? undefined;
-  const problems = record
-    ? problemsOf(record)?.map((p) => ({
-        ...p,
-        path: scrubSecrets(p.path, context.secrets),
-        rule: scrubSecrets(p.rule, context.secrets),
-        message: scrubSecrets(p.message, context.secrets),
-      }))
-    : undefined;
+  const requestId = scrub(headers.get("x-request-id") ?? undefined);
+  // Every field of a problem, not only the three the contract names: it allows more, and a server may echo anything.
+  const problems = record ? problemsOf(record)?.map((p) => scrubTexts(p, context.secrets)) : undefined;
 
   const what = [code, description].filter(Boolean).join(": ");
   const attempts = context.attempts > 1 ? ` after ${context.attempts} attempts` : "";

@@ -126,7 +126,8 @@ describe("secrets in errors", () => {
     };
     const throughProxy = createJelouClient({ clientId: "my_id", clientSecret: SECRET, fetch: echoingProxy, retry: false });
     const network = await throughProxy.sendFlowMessage(validMessage()).then(() => undefined, (e: unknown) => e as JelouError);
-    jelou.script(json(422, { code: "unprocessable_entity", errors: [{ path: SECRET, rule: ENCODED, message: `bad ${SECRET}` }] }));
+    const echoed = { path: SECRET, rule: ENCODED, message: `bad ${SECRET}`, received: SECRET, params: { [SECRET]: [`Basic ${ENCODED}`] } };
+    jelou.script(json(422, { code: "unprocessable_entity", errors: [echoed] }, { "x-request-id": `req_${SECRET}` }));
     const validation = await failure();
     for (const error of [network, validation]) {
       if (error === undefined) throw new Error("expected a failure");
@@ -137,7 +138,10 @@ describe("secrets in errors", () => {
     }
     expect(network?.message).toContain("proxy refused Authorization: Basic [REDACTED] (my_id:[REDACTED])");
     expect(network?.toJSON().cause).toContain("[REDACTED]");
-    expect(validation.problems).toEqual([{ path: "[REDACTED]", rule: "[REDACTED]", message: "bad [REDACTED]" }]);
+    expect(validation.problems).toEqual([
+      { path: "[REDACTED]", rule: "[REDACTED]", message: "bad [REDACTED]", received: "[REDACTED]", params: { "[REDACTED]": ["Basic [REDACTED]"] } },
+    ]);
+    expect(validation.requestId).toBe("req_[REDACTED]");
   });
 
   it("prints the fields and a summary of the cause in inspect and toJSON", async () => {

@@ -1,10 +1,13 @@
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
 const TIME = "\\d{2}:\\d{2}:\\d{2}";
-/** The three HTTP-date forms RFC 9110 (section 5.6.7) has a recipient accept. */
-const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`);
-const RFC_850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`);
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`);
+/**
+ * The three HTTP-date forms RFC 9110 (section 5.6.7) has a recipient accept, read as its robustness advice allows: any
+ * case, and a one-digit day. Their shape is still checked, so that junk never reaches Date.parse.
+ */
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{1,2} ${MONTH} \\d{4} ${TIME} GMT$`, "i");
+const RFC_850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{1,2}-${MONTH}-\\d{2} ${TIME} GMT$`, "i");
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]?\\d ${TIME} \\d{4}$`, "i");
 
 function httpDate(text: string): number {
   if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) return Date.parse(text);

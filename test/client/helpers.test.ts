@@ -98,6 +98,10 @@ describe("parseRetryAfter", () => {
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
     }
+    // RFC 9110 asks recipients to be robust: any case, a one-digit day.
+    for (const tolerated of ["Sun, 6 Nov 1994 08:49:37 GMT", "sun, 06 nov 1994 08:49:37 gmt", "SUNDAY, 06-NOV-94 08:49:37 GMT"]) {
+      expect(parseRetryAfter(tolerated, now), tolerated).toBe(7000);
+    }
     // Each of these is a date long past to Date.parse, which would mean "retry at once".
     for (const junk of ["-1", "-5", "5 5", "1, 2", "Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "0x10", "1e3"]) {
       expect(parseRetryAfter(junk, now), junk).toBeUndefined();

@@ -12,6 +12,8 @@ const MAX_PROBLEM_PATH = 200;
 const MAX_PROBLEM_MESSAGE = 500;
 const MAX_DESCRIPTION = 2000;
 const MAX_REQUEST_PATH = 2000;
+/** Bot ids and phone numbers are short; a longer one is quoted only to show what was sent. */
+const MAX_ID = 256;
 const MAX_KEPT_BODY = 4096;
 /** Room for clip's marker, `… (9007199254740991 characters)` at its longest. */
 const MARKER_ROOM = 32;
@@ -31,6 +33,15 @@ export const JSON_HEADERS = { "content-type": "application/json" } as const;
 /** Cuts a text to `max` characters in all, marker included, so that cutting it again changes nothing. */
 function within(text: string, max: number): string {
   return text.length <= max ? text : clip(text, max - MARKER_ROOM);
+}
+
+/**
+ * Cuts a text like {@link within}, and returns a string of its own even when it is short enough: an id or a path taken
+ * from a long URL (a megabyte id beside it, or a megabyte query after it) is a slice that would keep the URL alive in
+ * the rejection log. JSON's round trip copies every UTF-16 unit, lone surrogates included.
+ */
+function keptCopy(text: string, max: number): string {
+  return text.length <= max ? (JSON.parse(JSON.stringify(text)) as string) : within(text, max);
 }
 
 /**
@@ -99,12 +110,12 @@ export function refuse(
   const listed = problems?.map(boundProblem);
   const rejection: Parameters<MockContext["inbox"]["reject"]>[0] = {
     method: request.method,
-    path: within(request.path, MAX_REQUEST_PATH),
+    path: keptCopy(request.path, MAX_REQUEST_PATH),
     status,
     code,
     description: said,
-    botId: request.botId,
-    userId: request.userId,
+    botId: keptCopy(request.botId, MAX_ID),
+    userId: keptCopy(request.userId, MAX_ID),
   };
   if (listed !== undefined) rejection.problems = listed;
   if (facts.clientId !== undefined) rejection.clientId = facts.clientId;

@@ -325,7 +325,7 @@ export interface components {
             receivedAt: string;
             /** @example POST */
             method: string;
-            /** @description The path requested, without the query. */
+            /** @description The path requested, without the query, cut to 2000 characters (marked `… (N characters)`) when longer. */
             path: string;
             /**
              * @description The status answered.
@@ -341,7 +341,9 @@ export interface components {
             description?: string;
             /** @description The field problems answered, when there were any. */
             problems?: components["schemas"]["FieldProblem"][];
+            /** @description The bot id of the path, cut to 256 characters (marked `… (N characters)`) when longer. */
             botId?: string;
+            /** @description The user id of the path, cut to 256 characters (marked `… (N characters)`) when longer. */
             userId?: string;
             /** @description The client id of the credentials, kept only when it is the client id the mock was given (the secret was wrong): any other value might be a secret typed in the id's place. The secret is never kept. */
             clientId?: string;

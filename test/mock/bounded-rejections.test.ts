@@ -41,6 +41,18 @@ describe.each(MODES)("refusals of huge input stay small (%s)", (mode) => {
     expect(JSON.stringify(target.mock.inbox.rejections({ limit: 1 })).length).toBeLessThan(MAX_ANSWER);
   });
 
+  it("cuts long bot and user ids in the rejection, marked with their length", async () => {
+    // 6,000 characters each: the request line stays under Node's 16 KB header limit over HTTP.
+    const [botId, userId] = ["b".repeat(6000), "9".repeat(6000)];
+    const answer = await readAnswer(await send(target, validMessage(), { path: `/v1/bots/${botId}/users/${userId}/flow_message` }));
+    expect(answer.status).toBe(422);
+    const [rejection] = target.mock.inbox.rejections({ limit: 1 });
+    expect(rejection?.botId).toMatch(/^b+… \(6000 characters\)$/);
+    expect(rejection?.userId).toMatch(/^9+… \(6000 characters\)$/);
+    expect(rejection?.botId?.length).toBeLessThanOrEqual(256);
+    expect(rejection?.userId?.length).toBeLessThanOrEqual(256);
+  });
+
   it("keeps answers of many long keys bounded too", async () => {
     const keys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`${"k".repeat(10_000)}${i}`, 1]));
     const answer = await readAnswer(await send(target, { ...validMessage(), ...keys }));
@@ -76,6 +88,34 @@ describe("the rejection log's memory", () => {
     } finally {
       await target.close();
     }
+  });
+
+  it("does not keep the megabyte URLs its ids come from", async () => {
+    // In-process the ids may be megabytes long. A short bot id is a slice of its URL: kept as it is, it would keep the
+    // megabyte user id beside it alive even once that is cut.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const mock = createMockJelou({ env: false, maxRejections: 1000 });
+    const heap = async () => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        gc();
+      }
+      return process.memoryUsage().heapUsed;
+    };
+    const refused = async (i: number) => {
+      const path = `/v1/bots/a-bot-id-of-some-length-${i}/users/${"9".repeat(MB)}${i}/flow_message`;
+      const answer = await mock.fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      await answer.text();
+    };
+    await refused(0);
+    const before = await heap();
+    for (let i = 1; i <= 40; i++) await refused(i);
+    const grown = (await heap()) - before;
+    expect(mock.inbox.stats().rejections).toBe(41);
+    expect(mock.inbox.rejections({ limit: 1 })[0]?.botId).toBe("a-bot-id-of-some-length-40");
+    // Kept whole, or as slices of their URLs, 40 ids of 1 MB would hold at least 40 MB.
+    expect(grown).toBeLessThan(10 * MB);
   });
 
   it("counts a kept body's characters, not more", () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { JournalInUseError, type LockHolder } from "./journal.js";
 
@@ -47,33 +47,62 @@ function isRunning(pid: number): boolean {
 /** Only a lock of this host can be known to be stale: another host's process numbers mean nothing here. */
 const isStale = (holder: LockHolder) => holder.host === hostname() && !isRunning(holder.pid);
 
+/** A guard file: `<file>.takeover`. */
+const guardOf = (file: string) => `${file}.takeover`;
+
+/** How many guards left by runs that died mid-takeover, one inside the other, a takeover clears before giving up. */
+const MAX_GUARD_DEPTH = 3;
+
+type Takeover = "removed" | "changed" | "busy";
+
 /**
- * Moves a stale lock out of the way. The rename is atomic, so of two runs taking over at once only one moves the file;
- * if what it moved is not the stale lock it judged (another run had taken over in between), it puts that lock back.
+ * Removes `file` only if it still is the stale lock `stale`. Renaming or removing whatever sits at the path is not
+ * safe: between reading the stale lock and acting on it, another run may have replaced it with its live lock. So the
+ * check and the removal happen under a guard, `<file>.takeover` made with `wx`, that one run holds at a time; a lock
+ * file changes only by `wx` creation (impossible while the stale one exists), by its holder's release (dead), or by a
+ * takeover (which needs the guard), so what was read under the guard is what is removed. A guard left by a run that
+ * died mid-takeover is stale in turn and is removed the same way, under `<file>.takeover.takeover`.
+ *
+ * @returns `removed`; `changed` when the file is no longer that stale lock; `busy` when a live run holds the guard
  */
-async function moveAside(path: string, stale: LockHolder): Promise<boolean> {
-  const aside = `${path}.${randomUUID()}.stale`;
+async function removeIfStill(file: string, stale: LockHolder, depth = 0): Promise<Takeover> {
+  const guard = guardOf(file);
+  const me: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), id: randomUUID() };
   try {
-    await rename(path, aside);
+    await writeFile(guard, `${JSON.stringify(me)}\n`, { flag: "wx" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const other = await readHolder(guard);
+    if (typeof other === "object" && isStale(other) && depth < MAX_GUARD_DEPTH) await removeIfStill(guard, other, depth + 1);
+    return "busy"; // the caller reads the lock again: the guard's holder may have taken it over meanwhile
   }
-  const moved = await readHolder(aside);
-  if (typeof moved === "object" && moved.id === stale.id) {
-    await unlink(aside);
-    return true;
+  try {
+    const now = await readHolder(file);
+    if (typeof now !== "object" || now.id !== stale.id) return "changed";
+    await unlink(file);
+    return "removed";
+  } finally {
+    // Ours unless a run judged us dead: remove only the guard this call made.
+    const text = await readFile(guard, "utf8").catch(() => "");
+    if (parseHolder(text)?.id === me.id) await unlink(guard).catch(() => undefined);
   }
-  // link, unlike rename, never replaces a lock file that a third run may have made meanwhile.
-  await link(aside, path).catch(() => undefined);
-  await unlink(aside);
-  return false;
 }
 
-function inUse(journal: string, path: string, holder: LockHolder | undefined): JournalInUseError {
+/** Tries at taking the lock, a few milliseconds apart; a lock that stays unreadable is refused sooner. */
+const ATTEMPTS = 100;
+const UNREADABLE_ATTEMPTS = 10;
+const RETRY_MS = 10;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function inUse(journal: string, path: string, holder: LockHolder | undefined, guard?: string): JournalInUseError {
   const twice = "two runs on one journal could send a recipient twice";
   let message: string;
-  if (holder === undefined) {
+  if (guard !== undefined && holder !== undefined && isStale(holder)) {
+    message =
+      `The journal ${journal} is locked by ${path}, left by process ${holder.pid}, which no longer runs; another run holds ${guard} ` +
+      `to take it over. Try again in a moment; if ${guard} stays and no other run uses this journal, delete it and ${path} and try again (${twice}).`;
+  } else if (holder === undefined) {
     message =
       `The journal ${journal} is locked by ${path}, which does not say which run holds it (it may be being written this instant). ` +
       `Try again in a moment; if no other run uses this journal, delete ${path} and try again (${twice}).`;
@@ -94,11 +123,13 @@ function inUse(journal: string, path: string, holder: LockHolder | undefined): J
  * Takes the journal's lock: `<journal>.lock`, created only if absent (`wx`), holding this process's number and host.
  * Two runs sharing one journal would both read it before either wrote, and both send the same recipients; the lock makes
  * the second refuse. A lock left by a process that no longer runs on this host (killed, crashed) is taken over and
- * reported in `tookOverFrom`. An exit of the process without `release` (process.exit) still removes the file.
+ * reported in `tookOverFrom`; of runs taking it over at once, only one gets it (see `removeIfStill`). An exit of the
+ * process without `release` (process.exit) still removes the file.
  *
  * @param journal the journal's path
  * @returns the lock, to `release` when the run ends, however it ends
- * @throws {JournalInUseError} when another run holds the lock (its message names the lock file, the process and what to do)
+ * @throws {JournalInUseError} when another run holds the lock (its message names the lock file, the process and what to do),
+ *   or keeps taking over a stale one for more than a second (the message names its guard, `<journal>.lock.takeover`)
  * @throws the file system's error when the lock file cannot be made (a missing folder, no permission)
  * @example
  * ```ts
@@ -110,7 +141,8 @@ export async function lockJournal(journal: string): Promise<JournalLock> {
   const path = `${journal}.lock`;
   const me: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), id: randomUUID() };
   let tookOverFrom: LockHolder | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // Waiting happens only while a lock is being written or a takeover is under way: a few milliseconds each.
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
       await writeFile(path, `${JSON.stringify(me)}\n`, { flag: "wx" });
       return held(path, me, tookOverFrom);
@@ -119,11 +151,18 @@ export async function lockJournal(journal: string): Promise<JournalLock> {
     }
     const holder = await readHolder(path);
     if (holder === "gone") continue; // released between our attempt and the read: try again
-    if (holder === undefined || !isStale(holder)) throw inUse(journal, path, holder);
-    if (await moveAside(path, holder)) tookOverFrom = holder;
+    if (holder === undefined) {
+      if (attempt >= UNREADABLE_ATTEMPTS) throw inUse(journal, path, holder);
+      await pause(RETRY_MS); // another run is writing its lock this instant
+      continue;
+    }
+    if (!isStale(holder)) throw inUse(journal, path, holder);
+    // Whoever removes the stale lock, the run that then gets the lock is the one that replaced it, and says so.
+    tookOverFrom = holder;
+    if ((await removeIfStill(path, holder)) === "busy") await pause(RETRY_MS);
   }
   const holder = await readHolder(path);
-  throw inUse(journal, path, holder === "gone" ? undefined : holder);
+  throw inUse(journal, path, holder === "gone" ? undefined : holder, guardOf(path));
 }
 
 function held(path: string, me: LockHolder, tookOverFrom: LockHolder | undefined): JournalLock {

@@ -3,7 +3,7 @@ import { JournalFileError, JournalInUseError, JournalMismatchError } from "../bu
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
-import { checkBaseUrl, clientFromEnv } from "./client-from-env.js";
+import { baseUrlFromEnv, clientFromEnv } from "./client-from-env.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
@@ -77,7 +77,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
   const delimiter = await checkColumns(csvPath, flags, templateColumns);
   const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
   // A dry run needs no credentials, but the address the real run will use is checked all the same.
-  if (flags.dryRun && io.env.JELOU_BASE_URL?.trim()) checkBaseUrl(io.env.JELOU_BASE_URL.trim());
+  if (flags.dryRun) baseUrlFromEnv(io.env);
   const client: FlowMessageSender = flags.dryRun
     ? { sendFlowMessage: () => Promise.reject(new Error("A dry run sends nothing.")) }
     : clientFromEnv(io, flags.timeout === undefined ? {} : { timeoutMs: flags.timeout });

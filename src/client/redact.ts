@@ -76,15 +76,25 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * An address as it may be shown: whatever stands before an `@` (a user name and password) is hidden, parsable or not.
+ * An address as it may be shown. Everything up to the last `@` after the scheme is hidden, parsable or not: a password
+ * may hold `/`, `?` or `#` (`https://me:pa/ss@host`), so no earlier character can be trusted to end it; an `@` that was
+ * only in the path hides more than needed, never less. A query or fragment may carry a token, so it is shown as
+ * `?[REDACTED]`.
  *
  * @param value an address as given, perhaps not a valid URL
- * @returns the address with its credentials replaced by `[REDACTED]`
+ * @returns the address with its credentials, query and fragment replaced by `[REDACTED]`
  * @example
  * ```ts
- * redactUrlCredentials("https://me:pw@api.jelou.ai"); // "https://[REDACTED]@api.jelou.ai"
+ * redactUrlCredentials("https://me:pa/ss@api.jelou.ai"); // "https://[REDACTED]@api.jelou.ai"
+ * redactUrlCredentials("https://api.jelou.ai/v1?token=s3cr3t"); // "https://api.jelou.ai/v1?[REDACTED]"
  * ```
  */
 export function redactUrlCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z\d+.-]*:\/\/)?[^/?#]*@/i, (_, scheme: string | undefined) => `${scheme ?? ""}${REDACTED}@`);
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(value)?.[0] ?? "";
+  let rest = value.slice(scheme.length);
+  const at = rest.lastIndexOf("@");
+  if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
+  const query = rest.search(/[?#]/);
+  if (query !== -1) rest = `${rest.slice(0, query)}?${REDACTED}`;
+  return scheme + rest;
 }

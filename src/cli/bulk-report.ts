@@ -120,7 +120,7 @@ export interface SendSample {
  * The sample of a planned send that a dry run prints: its row, bot, masked recipient and the body that would be sent.
  *
  * @param send the first send the check planned
- * @returns the sample, safe to print: it holds no credential, and the phone number is masked
+ * @returns the sample, safe to print: it holds no credential, and the phone number is masked, in the body too
  * @example
  * ```ts
  * plannedSendSample(firstToSend).userId; // "5939****4321"
@@ -128,7 +128,27 @@ export interface SendSample {
  */
 export function plannedSendSample(send: PlannedSend): SendSample {
   const { botId: _bot, userId: _user, ...message } = send.message;
-  return { row: send.row, botId: send.botId, userId: maskUserId(send.userId), message };
+  const masked = maskUserId(send.userId);
+  const number = numberAsWritten(send.userId);
+  // A template may put {{userId}} (or the user column) in a text, the data or the payload: mask it there too.
+  const mask = (value: unknown): unknown =>
+    typeof value === "string"
+      ? value.replace(number, masked)
+      : Array.isArray(value)
+        ? value.map(mask)
+        : value !== null && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(number, masked), mask(v)]))
+          : value;
+  return { row: send.row, botId: send.botId, userId: masked, message: mask(message) as Record<string, unknown> };
+}
+
+/**
+ * The phone number `digits` however the list may have written it: the normalised digits, or the cell as typed, with a
+ * leading `+` and the separators that normalisation removes (`+593 98-765-4321`, `(593) 98.765.4321`).
+ */
+function numberAsWritten(digits: string): RegExp {
+  const each = [...digits].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`\\+?\\(?${each.join("[\\s\\-.()\\u00a0]*")}`, "g");
 }
 
 /**

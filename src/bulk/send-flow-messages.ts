@@ -54,6 +54,7 @@ const now = () => new Date().toISOString();
  * @throws {JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
  *   `allowTemplateChange`
  * @throws {TemplateError} when the template cannot be used for any row
+ * @throws whatever `onSendStart` throws: the run stops; that recipient, not sent, is journaled as failed
  * @example
  * ```ts
  * const client = createJelouClient();
@@ -201,7 +202,15 @@ async function* run(
       }
       if (stop.signal.aborted) return;
       await journal?.append({ type: "started", at: now(), key, row });
-      options.onSendStart?.(row, key);
+      try {
+        options.onSendStart?.(row, key);
+      } catch (error) {
+        // Nothing went out: a "started" line alone would read as "may have been sent" and hold the recipient back on
+        // resume. Recorded as failed (safe to send again), then the run stops with the callback's error.
+        const message = `not sent: onSendStart threw before the send (${error instanceof Error ? error.message : String(error)})`;
+        await journal?.append({ type: "failed", at: now(), key, row, kind: "callback", message });
+        throw error;
+      }
       let result: BulkResult;
       try {
         const sent = await client.sendFlowMessage(message, {

@@ -128,6 +128,9 @@ export interface SendFlowMessagesOptions {
   onWarning?: (message: string) => void;
   /** Called once after the check, before the first send, with the first send planned (none when nothing is to be sent). */
   onPlan?: (plan: BulkPlan, firstToSend: PlannedSend | undefined) => void;
-  /** Called when a send starts (after its "started" line is on disk). */
+  /**
+   * Called when a send starts (after its "started" line is on disk), before the message goes out. If it throws, that
+   * message is not sent and is journaled as failed (a resume sends it), and the run stops with the error.
+   */
   onSendStart?: (row: number, key: string) => void;
 }

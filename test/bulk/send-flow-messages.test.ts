@@ -79,6 +79,26 @@ describe("sendFlowMessages", () => {
     expect(lines.map((l) => l.type)).toEqual(["run", "started", "sent", "started", "sent", "started", "sent"]);
   });
 
+  it("an onSendStart that throws stops the run, and leaves its recipient failed (not sent), so a resume sends it", async () => {
+    const journal = join(dir, "j.jsonl");
+    const first = fakeSender();
+    const boom = new Error("progress bar broke");
+    const onSendStart = (row: number) => {
+      if (row === 3) throw boom;
+    };
+    const run = collect(sendFlowMessages(first, rows(5), { template: TEMPLATE, botId: "bot-1", journal, concurrency: 1, onSendStart }));
+    await expect(run).rejects.toBe(boom);
+    expect(first.calls.map((c) => c.userId)).toEqual(["593900000000", "593900000001"]);
+    const lines = (await readFile(journal, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: "failed", row: 3, key: "bot-1:593900000002", kind: "callback" });
+    expect(lines.at(-1).message).toContain("not sent: onSendStart threw before the send (progress bar broke)");
+
+    const second = fakeSender();
+    const resumed = await collect(sendFlowMessages(second, rows(5), { template: TEMPLATE, botId: "bot-1", journal, resume: true }));
+    expect(second.calls.map((c) => c.userId).sort()).toEqual(["593900000002", "593900000003", "593900000004"]);
+    expect(byStatus(resumed)).toEqual({ skipped: 2, sent: 3 });
+  });
+
   it("marks maybe-sent errors unknown and provable failures failed; resume retries only the failed", async () => {
     const journal = join(dir, "j.jsonl");
     const first = fakeSender((m) => {

@@ -105,7 +105,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .allowExcessArguments()
     .argument("[args...]", "passed to the mock")
     .addHelpText("after", `\n${MOCK_EXAMPLES}\n`)
-    .action(async (args: string[]) => setCode(await runMock(args)));
+    .action(async (args: string[]) => setCode(await runMock(args, io)));
 
   return program;
 }
@@ -124,7 +124,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // The mock parses its own flags, --help included: hand it everything after `mock`, untouched.
-  if (argv[0] === "mock") return runMock(argv.slice(1));
+  if (argv[0] === "mock") return runMock(argv.slice(1), io);
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => (code = c));
   try {

@@ -8,7 +8,8 @@ export const EXIT = {
   unexpected: 1,
   /**
    * Wrong flags or arguments, a missing file, an unusable template, missing credentials or JELOU_BASE_URL, an unusable
-   * journal path, a journal another run holds (or that records an earlier run, without --resume).
+   * journal path, a journal another run holds, or that records an earlier run (without --resume) or another template,
+   * bot or type (with --resume, without --allow-template-change).
    */
   usage: 2,
   /** The message (or rows of the list) break the contract; nothing was sent. */
@@ -64,24 +65,92 @@ export function exitCodeForKind(kind: string | undefined): ExitCode {
   return (kind !== undefined && BY_KIND[kind]) || EXIT.unexpected;
 }
 
-/** The table printed by `--help` and copied into the README. When several bulk codes apply: 130, then 14, 13, 15. */
-export const EXIT_CODES_HELP = `Exit codes:
-  0    done (bulk: everyone sent, or already sent before)
-  1    unexpected error (a bug, or a file that cannot be read or written)
-  2    usage: wrong flags, missing file, unusable template, missing credentials or JELOU_BASE_URL,
-       unusable --journal path, journal in use by another run (or of an earlier run, without --resume)
-  3    validation: the message or some rows break the contract; nothing was sent
-  4    auth (401): wrong credentials
-  5    forbidden (403): these credentials may not use this bot
-  6    not_found (404): no such bot for this company
-  7    rate_limited (429): still limited after retries
-  8    server (5xx): Jelou failed; the message may have been sent
-  9    http: another HTTP error status
-  10   network: no connection; nothing was sent
-  11   timeout: no answer in time; the message may have been sent
-  12   aborted
-  13   bulk: some recipients failed (rerun with --resume to retry them)
-  14   bulk: some outcomes are unknown (check, then --resume --resend-unknown)
-  15   bulk --skip-invalid: the invalid rows were not sent (fix them, then --resume sends them)
-  130  bulk interrupted by Ctrl-C, SIGTERM or SIGHUP, or its output closed (| head); the journal is consistent,
-       rerun with --resume`;
+/**
+ * What each exit code means, written once: `--help` prints it (without the backticks) and the README's "Exit codes"
+ * table is this list (a test compares them), so the two cannot drift apart.
+ *
+ * @example
+ * ```ts
+ * EXIT_CODE_MEANINGS.find((m) => m.code === EXIT.bulkUnknown)?.meaning; // "`bulk`: some outcomes are unknown; …"
+ * ```
+ */
+export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string }> = [
+  { code: EXIT.ok, meaning: "done (`bulk`: everyone sent, or already sent before)" },
+  { code: EXIT.unexpected, meaning: "unexpected error (a bug, or a file that cannot be read or written)" },
+  {
+    code: EXIT.usage,
+    meaning:
+      "usage: wrong flags, missing file, unusable template, missing credentials or an unusable `JELOU_BASE_URL`, an unusable " +
+      "`--journal` path, a journal in use by another run, or recording an earlier run (without `--resume`), or another " +
+      "template, bot or type (with `--resume`, without `--allow-template-change`)",
+  },
+  { code: EXIT.validation, meaning: "validation: the message or some rows break the contract; nothing was sent" },
+  { code: EXIT.auth, meaning: "auth (401): wrong credentials" },
+  { code: EXIT.forbidden, meaning: "forbidden (403): these credentials may not use this bot" },
+  { code: EXIT.not_found, meaning: "not_found (404): no such bot for this company" },
+  { code: EXIT.rate_limited, meaning: "rate_limited (429): still limited after the retries" },
+  { code: EXIT.server, meaning: "server (5xx): Jelou failed; the message may have been sent" },
+  { code: EXIT.http, meaning: "http: another HTTP error status (400, 413, ...)" },
+  { code: EXIT.network, meaning: "network: no connection; nothing was sent" },
+  { code: EXIT.timeout, meaning: "timeout: no answer in time; the message may have been sent" },
+  { code: EXIT.aborted, meaning: "aborted (Ctrl-C during `send`)" },
+  { code: EXIT.bulkFailed, meaning: "`bulk`: some recipients failed; `--resume` retries them" },
+  { code: EXIT.bulkUnknown, meaning: "`bulk`: some outcomes are unknown; check, then `--resume --resend-unknown`" },
+  {
+    code: EXIT.bulkSkippedInvalid,
+    meaning: "`bulk --skip-invalid`: the invalid rows were not sent (the others were); fix them in the list, then `--resume` sends them",
+  },
+  {
+    code: EXIT.interrupted,
+    meaning: "`bulk` interrupted by Ctrl-C, SIGTERM or SIGHUP, or its output closed (`| head`); the journal is consistent, rerun with `--resume`",
+  },
+];
+
+/**
+ * When several `bulk` codes apply, the first of these is the exit code: the one that needs a person first.
+ *
+ * @example
+ * ```ts
+ * BULK_EXIT_PRECEDENCE; // [130, 14, 13, 15]
+ * ```
+ */
+export const BULK_EXIT_PRECEDENCE: readonly ExitCode[] = [EXIT.interrupted, EXIT.bulkUnknown, EXIT.bulkFailed, EXIT.bulkSkippedInvalid];
+
+/**
+ * The precedence as the README and `--help` state it.
+ *
+ * @example
+ * ```ts
+ * BULK_EXIT_PRECEDENCE_TEXT; // "When several `bulk` codes apply, the first of 130, 14, 13 and 15 is the exit code."
+ * ```
+ */
+export const BULK_EXIT_PRECEDENCE_TEXT = `When several \`bulk\` codes apply, the first of ${BULK_EXIT_PRECEDENCE.slice(0, -1).join(", ")} and ${BULK_EXIT_PRECEDENCE.at(-1)} is the exit code.`;
+
+/** `first` then the words of `text`, in lines of at most `width` characters; the lines after the first start with `indent`. */
+function wrap(first: string, text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    if (line.trim() !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === first ? line + word : `${line} ${word}`;
+  }
+  return [...lines, line].join("\n");
+}
+
+const plain = (markdown: string) => markdown.replaceAll("`", "");
+
+/**
+ * The table printed by `--help`, from {@link EXIT_CODE_MEANINGS} and {@link BULK_EXIT_PRECEDENCE}.
+ *
+ * @example
+ * ```ts
+ * io.stdout.write(`${EXIT_CODES_HELP}\n`);
+ * ```
+ */
+export const EXIT_CODES_HELP = [
+  "Exit codes:",
+  ...EXIT_CODE_MEANINGS.map(({ code, meaning }) => wrap(`  ${String(code).padEnd(5)}`, plain(meaning), 118, "       ")),
+  wrap("  ", plain(BULK_EXIT_PRECEDENCE_TEXT), 118, "  "),
+].join("\n");

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
+import { BULK_EXIT_PRECEDENCE, EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { delimiterFlag, integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
 import { runSend, type SendFlags } from "./send-command.js";
@@ -94,7 +94,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--user-column <name>", "the column holding the phone number", "userId")
     .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
     .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 15 invalid rows skipped
-(--skip-invalid; they were not sent), 130 interrupted; see jelou-flow --help.\n`)
+(--skip-invalid; they were not sent), 130 interrupted; when several apply, the first of ${BULK_EXIT_PRECEDENCE.join(", ")}; see jelou-flow --help.\n`)
     .action(async (csv: string, flags: BulkFlags) => setCode(await runBulk(csv, flags, io)));
 
   program

@@ -1,6 +1,13 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EXIT } from "../../src/cli/exit-codes.js";
-import { runCliProcess, runInProcess } from "./helpers.js";
+import { exitCodeOf, BulkTally } from "../../src/cli/bulk-report.js";
+import { BULK_EXIT_PRECEDENCE, BULK_EXIT_PRECEDENCE_TEXT, EXIT, EXIT_CODE_MEANINGS } from "../../src/cli/exit-codes.js";
+import { ROOT, runCliProcess, runInProcess } from "./helpers.js";
+
+const plain = (markdown: string) => markdown.replaceAll("`", "");
+/** Text with its line breaks and the indentation after them folded into single spaces. */
+const unwrapped = (text: string) => text.replace(/\n +/g, " ");
 
 describe("jelou-flow --help", () => {
   it("lists the commands, the environment and every exit code", async () => {
@@ -10,6 +17,35 @@ describe("jelou-flow --help", () => {
       expect(run.stdout).toContain(text);
     }
     for (const code of Object.values(EXIT)) expect(run.stdout).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
+  });
+
+  it("and the README's exit codes are the one table in code: every meaning, and the precedence 130, 14, 13, 15", async () => {
+    const help = unwrapped((await runInProcess(["--help"])).stdout);
+    const readme = await readFile(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Exit codes"), readme.indexOf("###", readme.indexOf("### Exit codes") + 4));
+    const rows = section.split("\n").filter((line) => /^\| \d+ \|/.test(line));
+    const expected = EXIT_CODE_MEANINGS.map(({ code, meaning }) => `| ${code} | ${meaning.replaceAll("|", "\\|")} |`);
+    expect(rows).toEqual(expected);
+    expect(EXIT_CODE_MEANINGS.map((m) => m.code)).toEqual(Object.values(EXIT));
+    for (const { code, meaning } of EXIT_CODE_MEANINGS) expect(help).toContain(` ${String(code).padEnd(5)}${plain(meaning)}`);
+    expect(section).toContain(BULK_EXIT_PRECEDENCE_TEXT);
+    expect(help).toContain(plain(BULK_EXIT_PRECEDENCE_TEXT));
+    expect(BULK_EXIT_PRECEDENCE_TEXT).toContain("the first of 130, 14, 13 and 15");
+    expect(unwrapped((await runInProcess(["bulk", "--help"])).stdout)).toContain("when several apply, the first of 130, 14, 13, 15");
+
+    // The precedence stated is the one exitCodeOf applies: each code wins over every code after it.
+    const tallyWith = (code: number) => {
+      const tally = new BulkTally();
+      if (code === EXIT.bulkUnknown) tally.counts.unknown = 1;
+      if (code === EXIT.bulkFailed) tally.counts.failed = 1;
+      if (code === EXIT.bulkSkippedInvalid) tally.counts.invalid = 1;
+      return tally;
+    };
+    BULK_EXIT_PRECEDENCE.forEach((code, i) => {
+      const tally = new BulkTally();
+      for (const later of BULK_EXIT_PRECEDENCE.slice(i)) for (const [k, v] of Object.entries(tallyWith(later).counts)) tally.counts[k as keyof BulkTally["counts"]] += v;
+      expect(exitCodeOf(tally, code === EXIT.interrupted)).toBe(code);
+    });
   });
 
   it.each([

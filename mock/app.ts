@@ -1,10 +1,11 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
 import { internalError, SEND_PATH } from "./send-core.js";
+import { endWithServer } from "./server-scope.js";
 import { createInboxPage } from "./ui/inbox-page.js";
 
 /** Unknown routes worth a rejection entry: API calls gone astray, not a browser asking for /favicon.ico. */
@@ -28,9 +29,12 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
   mountInspectionRoutes(app, ctx);
   mountFlowMessageRoute(app, ctx);
   mountReplyRoutes(app, ctx.replies);
-  const page = createInboxPage({ inbox: ctx.inbox, replies: ctx.replies });
+  const page = createInboxPage({
+    inbox: ctx.inbox,
+    replies: ctx.replies,
+    endWithServer: (c, end) => endWithServer(ctx, c as Context<MockEnv>, end),
+  });
   app.route("/", page.app);
-  ctx.onClose.push(page.closeStreams);
 
   app.notFound((c) => {
     const method = c.req.method;

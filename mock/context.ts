@@ -5,6 +5,7 @@ import type { Faults } from "./faults.js";
 import type { Inbox } from "./inbox.js";
 import type { Registry } from "./registry.js";
 import type { FlowReplies } from "./replies/flow-replies.js";
+import type { ServerScope } from "./server-scope.js";
 
 /**
  * What every route of the mock shares. Routes added to the app (the inbox page, simulated replies) receive it too.
@@ -39,8 +40,11 @@ export interface MockContext {
   dropped: WeakSet<Response>;
   /** Simulated Flow replies: the reply route, the inbox page and the webhook use them. */
   replies: FlowReplies;
-  /** Run when an HTTP server of the mock starts closing, to end what would hold it open (the page's event streams). */
-  onClose: Array<() => void>;
+  /**
+   * The HTTP servers of the mock, by Node server, from `listen()` until they have closed: what each must end when it
+   * closes (its long-polls and event streams, see server-scope.ts) and the hostname it listens on.
+   */
+  servers: Map<object, ServerScope>;
 }
 
 /**

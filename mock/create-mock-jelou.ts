@@ -45,8 +45,9 @@ export interface MockJelou {
   /** The shared state the routes use, for routes mounted on top of the mock. */
   context: MockContext;
   /**
-   * Serves the app over HTTP, on 127.0.0.1 and a free port by default. May be called again for another server; each
-   * `close` ends the page's event streams, pending long-polls and webhook deliveries of this mock.
+   * Serves the app over HTTP, on 127.0.0.1 and a free port by default. May be called again for another server. A
+   * server's `close` ends the page's event streams and pending long-polls that came through it (not those of another
+   * server, nor in-process waits), and cancels the mock's webhook deliveries when no other server of it is still open.
    *
    * @param options `port` (default 0: any free port) and `hostname` (default `127.0.0.1`)
    * @returns the server: its `url` for the client's `baseUrl`, its `port`, and `close`
@@ -127,11 +128,8 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     startedAt: new Date(),
     dropped: new WeakSet(),
     replies: createFlowReplies(options.webhook === undefined ? { inbox } : { inbox, webhook: options.webhook }),
-    onClose: [],
+    servers: new Map(),
   };
-  // Webhook deliveries and their retries end with the server: a stopped mock must not go on POSTing to a receiver.
-  // Not close(): the mock outlives its server (in-process use, a later listen()), and its replies with it.
-  context.onClose.push(() => context.replies.cancelDeliveries());
   const app = createMockApp(context);
   if (credentials === undefined) {
     options.logger?.("No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes.");

@@ -12,6 +12,7 @@ import { refuseForeignOrigin } from "./origin.js";
 import { checkQuery } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
 import { clip, jelouError, json } from "./responses.js";
+import { endWithServer } from "./server-scope.js";
 import type { InboxFilter } from "./types.js";
 
 type Schemas = components["schemas"];
@@ -119,12 +120,6 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
     DELETE: () => json(200, { cleared: inbox.clear() } satisfies Schemas["Cleared"]),
   });
 
-  // Long-polls end with 204 when a server of the mock closes, so that it need not wait for their timeouts.
-  const waits = new Set<AbortController>();
-  ctx.onClose.push(() => {
-    for (const wait of waits) wait.abort();
-  });
-
   // `wait` is served by the `:id` route: a static segment beside a parameter at the same place makes Hono fall back
   // from its RegExpRouter to the slower TrieRouter for every route, the send route included.
   const waitForMessage = async (c: Context<MockEnv>): Promise<Response> => {
@@ -137,7 +132,8 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
     const gone = c.req.raw.signal;
     const leave = () => wait.abort();
     gone.addEventListener("abort", leave, { once: true });
-    waits.add(wait);
+    // A long-poll ends with 204 when the server it came through closes, which then need not wait for its timeout.
+    const forget = endWithServer(ctx, c, leave);
     try {
       const message = await inbox.waitFor({ ...filter, timeoutMs, signal: gone.aborted ? gone : wait.signal });
       return message === undefined ? new Response(null, { status: 204 }) : json(200, message);
@@ -145,7 +141,7 @@ export function mountInspectionRoutes(app: Hono<MockEnv>, ctx: MockContext): voi
       if (error instanceof TypeError) return badQuery([{ path: "since", rule: "format", message: error.message }]);
       throw error;
     } finally {
-      waits.delete(wait);
+      forget();
       gone.removeEventListener("abort", leave);
     }
   };

@@ -25,10 +25,18 @@ export interface EventHubOptions {
 /** The open streams of one server. */
 export interface EventHub {
   /**
-   * Opens a stream: writes `first`, then whatever `subscribe` pushes, until the page goes away or {@link EventHub.closeAll}.
+   * Opens a stream: writes `first`, then whatever `subscribe` pushes, until the page goes away, `endWith` ends it, or
+   * {@link EventHub.closeAll}.
    * @param subscribe starts the feed and returns how to stop it
+   * @param first the events to write first
+   * @param endWith registers the stream's end with what else may end it (the server it came through closing), and
+   *   returns how to unregister it
    */
-  open(subscribe: (push: (event: StreamEvent) => void) => () => void, first?: StreamEvent[]): Response;
+  open(
+    subscribe: (push: (event: StreamEvent) => void) => () => void,
+    first?: StreamEvent[],
+    endWith?: (end: () => void) => () => void,
+  ): Response;
   /** How many streams are open. */
   readonly size: number;
   /** Ends every open stream, so the server can stop without waiting for pages to leave. */
@@ -69,8 +77,9 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
     closeAll() {
       for (const close of [...closers]) close();
     },
-    open(subscribe, first = []) {
+    open(subscribe, first = [], endWith) {
       let stop: (() => void) | undefined;
+      let forget: (() => void) | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
       let done = false;
       let close: () => void = () => undefined;
@@ -87,6 +96,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
               if (done) return;
               done = true;
               closers.delete(close);
+              forget?.();
               clearInterval(heartbeat);
               stop?.();
               try {
@@ -96,6 +106,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
               }
             };
             closers.add(close);
+            forget = endWith?.(close);
             write(`retry: ${retryMs}\n\n`);
             for (const event of first) write(formatEvent(event));
             if (done) return;

@@ -4,7 +4,7 @@
  * mock's credentials or the webhook secret, so it cannot show them.
  */
 import { randomBytes } from "node:crypto";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { FlowReplies } from "../replies/flow-replies.js";
 import { INBOX_SCRIPT } from "./assets/inbox-script.js";
 import { INBOX_STYLES } from "./assets/inbox-styles.js";
@@ -20,6 +20,11 @@ export interface InboxPageOptions {
   replies?: FlowReplies;
   /** Heartbeat and reconnection timing of the event stream. */
   stream?: EventHubOptions;
+  /**
+   * Registers the end of an event stream with the server it came through, so that closing that server ends it (and only
+   * it); returns how to unregister. Without it, only `closeStreams` ends streams.
+   */
+  endWithServer?: (c: Context, end: () => void) => () => void;
 }
 
 /** The page's routes and the open streams to end on shutdown. */
@@ -93,8 +98,13 @@ export function createInboxPage(options: InboxPageOptions): InboxPageRoutes {
   app.get("/__mock/ui/inbox.css", (c) =>
     c.body(INBOX_STYLES, 200, { ...SECURITY_HEADERS, "content-type": "text/css; charset=utf-8" }),
   );
-  app.get("/__mock/ui/events", () =>
-    hub.open(pageFeed(inbox, replies), [{ event: "hello", data: JSON.stringify({ bootId }) }]),
+  const { endWithServer } = options;
+  app.get("/__mock/ui/events", (c) =>
+    hub.open(
+      pageFeed(inbox, replies),
+      [{ event: "hello", data: JSON.stringify({ bootId }) }],
+      endWithServer === undefined ? undefined : (end) => endWithServer(c, end),
+    ),
   );
 
   return { app, closeStreams: () => hub.closeAll() };

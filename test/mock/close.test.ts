@@ -1,3 +1,4 @@
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMockJelou, type MockJelou, type MockServer } from "../../mock/index.js";
 import { AUTH, CLIENT_ID, CLIENT_SECRET, SEND_PATH, validMessage } from "./harness.js";
@@ -79,5 +80,84 @@ describe("closing the HTTP server", () => {
     expect((await sending).status).toBe(200);
     expect(await closed).toBe("closed");
     expect(mock.inbox.stats().received).toBe(1);
+  });
+});
+
+/** Fills the inbox so that listing it answers megabytes: more than the kernel holds for a reader that does not read. */
+function fillInbox(mock: MockJelou): void {
+  const body = { ...validMessage(), text: "x".repeat(1000) };
+  for (let i = 0; i < 10_000; i++) mock.inbox.record({ botId: "b", userId: "593987654321", body } as never);
+}
+
+/** A raw connection; `read` resolves with all it received once the server has closed it. */
+async function rawConnection(port: number): Promise<{ socket: Socket; read: Promise<Buffer> }> {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const read = new Promise<Buffer>((resolve) => socket.once("close", () => resolve(Buffer.concat(chunks))));
+  socket.on("error", () => undefined);
+  return { socket, read };
+}
+
+/** Checks that an HTTP/1.1 answer holds its whole body, as its Content-Length says. */
+function expectWhole(answer: Buffer): void {
+  const headEnd = answer.indexOf("\r\n\r\n");
+  const length = Number(/content-length: (\d+)/i.exec(answer.subarray(0, headEnd).toString("latin1"))?.[1]);
+  expect(length).toBeGreaterThan(5_000_000);
+  expect(answer.length - headEnd - 4).toBe(length);
+}
+
+describe("closing the HTTP server with answers still being written", () => {
+  let server: MockServer | undefined;
+  afterEach(() => server?.close());
+
+  const LIST = "GET /__mock/messages?limit=10000 HTTP/1.1\r\n";
+
+  it("delivers in full a large answer that a slow reader has not read yet", async () => {
+    const mock = createMockJelou({ env: false, maxMessages: 10_000 });
+    fillInbox(mock);
+    server = await mock.listen();
+    const { socket, read } = await rawConnection(server.port);
+    // The head arrives once the whole answer has been handed to Node (one end() call): the reader then stops reading.
+    const head = new Promise((resolve) => socket.once("data", resolve));
+    socket.write(`${LIST}Host: 127.0.0.1\r\n\r\n`);
+    await head;
+    socket.pause();
+    const closed = closesBeforeTheDrain(server);
+    // A reader that takes its time, well within the drain; a closing server used to destroy the queued rest.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.resume();
+    expectWhole(await read);
+    expect(await closed).toBe("closed");
+  });
+
+  it("answers in full a request that is still arriving when it closes", async () => {
+    const mock = createMockJelou({ env: false, maxMessages: 10_000 });
+    fillInbox(mock);
+    server = await mock.listen();
+    const { socket, read } = await rawConnection(server.port);
+    socket.pause();
+    socket.write(LIST);
+    // An answer on another connection means the server has read this one's request line too: from then on the
+    // connection is not idle, and must not be ended as if it were.
+    expect((await fetch(`${server.url}/__mock/health`)).status).toBe(200);
+    const closed = closesBeforeTheDrain(server);
+    socket.write("Host: 127.0.0.1\r\n\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.resume();
+    expectWhole(await read);
+    expect(await closed).toBe("closed");
+  });
+
+  it("resolves at once when a kept-alive connection is idle", async () => {
+    const mock = createMockJelou({ env: false });
+    server = await mock.listen();
+    const { socket, read } = await rawConnection(server.port);
+    const answered = new Promise((resolve) => socket.once("data", resolve));
+    socket.write("GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    await answered;
+    expect(await closesBeforeTheDrain(server)).toBe("closed");
+    expect((await read).toString("latin1")).toMatch(/^HTTP\/1\.1 200 /);
   });
 });

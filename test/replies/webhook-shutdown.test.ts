@@ -58,6 +58,25 @@ describe("webhook deliveries stop with the server", () => {
     }
   });
 
+  it("goes on while another server of the mock is open, and stops with the last", async () => {
+    const receiver = await startWebhookReceiver([500]);
+    const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+    const [first, second] = [await mock.listen(), await mock.listen()];
+    try {
+      expect(await sendAndReply(first.url)).toEqual([200, 200]);
+      await vi.waitFor(() => expect(mock.replies.list()[0]?.delivery?.status).toBe("retrying"));
+      await first.close();
+      // The mock still serves through the second server: its delivery waits for its retry as before.
+      expect(mock.replies.list()[0]?.delivery?.status).toBe("retrying");
+      await second.close();
+      await vi.waitFor(() => expect(mock.replies.list()[0]?.delivery).toMatchObject({ status: "failed", error: "the mock stopped" }));
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      mock.replies.close();
+      await receiver.close();
+    }
+  });
+
   it("jelou-flow mock stops retrying when it stops", async () => {
     const receiver = await startWebhookReceiver([500, 500, 500]);
     const stop = new AbortController();

@@ -1,7 +1,8 @@
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
+import { refuseForeignHost } from "./origin.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
 import { internalError, SEND_PATH } from "./send-core.js";
@@ -17,7 +18,7 @@ function isApiCall(method: string, path: string): boolean {
 /**
  * Composes the mock's Hono app: every route it serves is mounted here, in one place.
  *
- * There is no app-wide middleware on purpose: when exactly one handler matches, Hono calls it directly instead of
+ * There is no app-wide middleware on purpose (the Host check is mounted on the inspection and page paths only): when exactly one handler matches, Hono calls it directly instead of
  * composing a chain, which keeps the flow_message route as fast as a bare Hono route. Add routes, not `app.use("*")`.
  *
  * @param ctx the shared state of the mock
@@ -26,6 +27,11 @@ function isApiCall(method: string, path: string): boolean {
 export function createMockApp(ctx: MockContext): Hono<MockEnv> {
   const app = new Hono<MockEnv>();
 
+  // Before every route: the inspection API (and the page's script and events under it) and the page hold message data.
+  // Both patterns leave the send route alone, which still matches one handler.
+  const hostCheck: MiddlewareHandler<MockEnv> = async (c, next) => refuseForeignHost(ctx, c) ?? (await next());
+  app.use(`${INSPECTION_PREFIX}/*`, hostCheck);
+  app.use("/", hostCheck);
   mountInspectionRoutes(app, ctx);
   mountFlowMessageRoute(app, ctx);
   mountReplyRoutes(app, ctx.replies);

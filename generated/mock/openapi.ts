@@ -647,7 +647,7 @@ export interface components {
                 "application/json": components["schemas"]["MockError"];
             };
         };
-        /** @description The request came from a web page of another origin (its `Origin` header says so), code `forbidden_origin`: only the inbox page and non-browser clients may change the mock's state. Browsers send some cross-origin requests (a POST with a `text/plain` body) without asking first, so any page open in the browser could otherwise script faults or empty the inbox. */
+        /** @description A web page that is not the mock's own made the request. Code `forbidden_host` (any route here): a browser's request (it sends `Origin` or `Sec-Fetch-Site`) whose `Host` is not an IP address, `localhost`, a name under `.localhost` or the hostname the mock listens on; a page may point a name of its own at 127.0.0.1 (DNS rebinding) and would then pass as the mock's own origin. Open the mock at http://127.0.0.1:PORT or http://localhost:PORT; clients other than browsers may use any name. Code `forbidden_origin` (routes that change the mock's state): the `Origin` header names another origin; only the inbox page and non-browser clients may change the mock's state. Browsers send some cross-origin requests (a POST with a `text/plain` body) without asking first, so any page open in the browser could otherwise script faults or empty the inbox. */
         ForeignOrigin: {
             headers: {
                 [name: string]: unknown;
@@ -714,6 +714,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     listMessages: {
@@ -758,6 +759,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadQuery"];
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     clearInbox: {
@@ -830,6 +832,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadQuery"];
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     getMessage: {
@@ -856,6 +859,7 @@ export interface operations {
                     "application/json": components["schemas"]["InboxMessage"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -912,6 +916,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     streamInboxEvents: {
@@ -938,6 +943,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     listReplies: {
@@ -958,6 +964,7 @@ export interface operations {
                     "application/json": components["schemas"]["FlowReplyList"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     listRejections: {
@@ -997,6 +1004,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadQuery"];
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     listFaults: {
@@ -1017,6 +1025,7 @@ export interface operations {
                     "application/json": components["schemas"]["FaultList"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     addFault: {
@@ -1085,6 +1094,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChaosState"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     setChaos: {
@@ -1153,6 +1163,7 @@ export interface operations {
                     "application/json": components["schemas"]["BotsState"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     getLatency: {
@@ -1173,6 +1184,7 @@ export interface operations {
                     "application/json": components["schemas"]["Latency"];
                 };
             };
+            403: components["responses"]["ForeignOrigin"];
         };
     };
     setLatency: {

@@ -18,8 +18,9 @@ function isApiCall(method: string, path: string): boolean {
 /**
  * Composes the mock's Hono app: every route it serves is mounted here, in one place.
  *
- * There is no app-wide middleware on purpose (the Host check is mounted on the inspection and page paths only): when exactly one handler matches, Hono calls it directly instead of
- * composing a chain, which keeps the flow_message route as fast as a bare Hono route. Add routes, not `app.use("*")`.
+ * There is no app-wide middleware on purpose (the Host check is mounted on the inspection and page paths only): when
+ * exactly one handler matches, Hono calls it directly instead of composing a chain, which keeps the flow_message route
+ * as fast as a bare Hono route. Add routes, not `app.use("*")`.
  *
  * @param ctx the shared state of the mock
  * @returns the app

@@ -47,6 +47,9 @@ function isRunning(pid: number): boolean {
 /** Only a lock of this host can be known to be stale: another host's process numbers mean nothing here. */
 const isStale = (holder: LockHolder) => holder.host === hostname() && !isRunning(holder.pid);
 
+/** A new holder's record for this process: what a lock or guard file it makes says. */
+const thisProcess = (): LockHolder => ({ pid: process.pid, host: hostname(), at: new Date().toISOString(), id: randomUUID() });
+
 /** A guard file: `<file>.takeover`. */
 const guardOf = (file: string) => `${file}.takeover`;
 
@@ -67,7 +70,7 @@ type Takeover = "removed" | "changed" | "busy";
  */
 async function removeIfStill(file: string, stale: LockHolder, depth = 0): Promise<Takeover> {
   const guard = guardOf(file);
-  const me: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), id: randomUUID() };
+  const me = thisProcess();
   try {
     await writeFile(guard, `${JSON.stringify(me)}\n`, { flag: "wx" });
   } catch (error) {
@@ -139,7 +142,7 @@ function inUse(journal: string, path: string, holder: LockHolder | undefined, gu
  */
 export async function lockJournal(journal: string): Promise<JournalLock> {
   const path = `${journal}.lock`;
-  const me: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), id: randomUUID() };
+  const me = thisProcess();
   let tookOverFrom: LockHolder | undefined;
   // Waiting happens only while a lock is being written or a takeover is under way: a few milliseconds each.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

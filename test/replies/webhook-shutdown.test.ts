@@ -17,10 +17,16 @@ function sendAndReply(base: string): Promise<number[]> {
   })();
 }
 
+/** A mock whose webhook receiver answers 500 once, so its first delivery waits a minute to retry. */
+async function mockWithFailingReceiver() {
+  const receiver = await startWebhookReceiver([500]);
+  const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+  return { receiver, mock };
+}
+
 describe("webhook deliveries stop with the server", () => {
   it("server.close() ends a delivery waiting to retry as failed", async () => {
-    const receiver = await startWebhookReceiver([500]);
-    const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+    const { receiver, mock } = await mockWithFailingReceiver();
     const server = await mock.listen();
     try {
       expect(await sendAndReply(server.url)).toEqual([200, 200]);
@@ -37,8 +43,7 @@ describe("webhook deliveries stop with the server", () => {
   });
 
   it("leaves the mock usable: served again, it delivers new replies, and clearing the inbox still empties them", async () => {
-    const receiver = await startWebhookReceiver([500]);
-    const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+    const { receiver, mock } = await mockWithFailingReceiver();
     const first = await mock.listen();
     expect(await sendAndReply(first.url)).toEqual([200, 200]);
     await vi.waitFor(() => expect(mock.replies.list()[0]?.delivery?.status).toBe("retrying"));
@@ -52,15 +57,14 @@ describe("webhook deliveries stop with the server", () => {
       mock.inbox.clear();
       expect(mock.replies.list()).toEqual([]);
     } finally {
-      await second.close();
+      await Promise.all([first.close(), second.close()]);
       mock.replies.close();
       await receiver.close();
     }
   });
 
   it("goes on while another server of the mock is open, and stops with the last", async () => {
-    const receiver = await startWebhookReceiver([500]);
-    const mock = createMockJelou({ env: false, webhook: { url: receiver.url, secret: "whsec", backoffMs: 60_000 } });
+    const { receiver, mock } = await mockWithFailingReceiver();
     const [first, second] = [await mock.listen(), await mock.listen()];
     try {
       expect(await sendAndReply(first.url)).toEqual([200, 200]);

@@ -8,6 +8,7 @@ import {
 } from "../generated/mock/validators.js";
 import type { MockContext, MockEnv } from "./context.js";
 import { assertValid, FaultSpecError } from "./faults.js";
+import { depthProblem } from "./nesting.js";
 import { refuseForeignOrigin } from "./origin.js";
 import { checkQuery } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
@@ -43,7 +44,7 @@ function route(app: Hono<MockEnv>, path: string, handlers: Partial<Record<Method
   }
 }
 
-/** The JSON body of an inspection request, or the 400 that answers it. */
+/** The JSON body of an inspection request, or the 400, 413 or 422 (too deep) that answers it. */
 async function readJson(c: Context<MockEnv>, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const read = await readBodyLimited(c.req.raw, limit);
   if (!read.ok) {
@@ -52,12 +53,17 @@ async function readJson(c: Context<MockEnv>, limit: number): Promise<{ ok: true;
     });
     return { ok: false, response };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(read.text) };
+    value = JSON.parse(read.text);
   } catch (error) {
     const reason = clip((error as Error).message, 200);
     return { ok: false, response: jelouError(400, "invalid_json", `The body is not valid JSON: ${reason}. Send a JSON object.`) };
   }
+  // Before the schema: its validator and every answer that shows the value walk it recursively.
+  const deep = depthProblem(value, read.text.length);
+  if (deep !== undefined) return { ok: false, response: jelouError(422, "unprocessable_entity", deep.message, [deep]) };
+  return { ok: true, value };
 }
 
 /** Runs a setter that validates with mock/openapi.yaml, answering 422 with the field problems when it refuses. */

@@ -1,7 +1,10 @@
+import type { FieldProblem } from "../src/index.js";
+
 /**
  * How deep a body may nest. The contract puts no bound on `payload` or `flow_action_payload.data`, but a body nested
  * tens of thousands of levels deep parses fine and then overflows the stack of every `JSON.stringify` that shows it
  * (the inspection API, the inbox page). The mock refuses such a body up front; no real Flow payload comes near this.
+ * Every JSON the mock reads is held to it: sends, replies, fault scripting, chaos, latency and the bot registry.
  */
 export const MAX_NESTING = 1000;
 
@@ -10,8 +13,12 @@ export const MAX_NESTING = 1000;
  * that deep (each level takes at least two characters) are not walked at all.
  *
  * @param value the parsed body
- * @param textLength the length of its JSON text
+ * @param textLength the length of its JSON text (`Infinity` for a value that did not come as text)
  * @returns the top-level field that nests too deep ("" for the body itself), or undefined when it is within bounds
+ * @example
+ * ```ts
+ * tooDeep(JSON.parse(text), text.length); // "answers" when the answers nest past the cap
+ * ```
  */
 export function tooDeep(value: unknown, textLength: number): string | undefined {
   if (textLength <= 2 * MAX_NESTING) return undefined;
@@ -23,4 +30,24 @@ export function tooDeep(value: unknown, textLength: number): string | undefined 
     for (const [key, child] of Object.entries(node)) stack.push([child, depth + 1, depth === 0 ? key : top]);
   }
   return undefined;
+}
+
+/**
+ * The `maxDepth` problem of a parsed body that nests deeper than {@link MAX_NESTING}, as the 422 answers list it (the
+ * send path's wording, so every route refuses too-deep JSON alike).
+ *
+ * @param value the parsed body
+ * @param textLength the length of its JSON text (`Infinity` for a value that did not come as text)
+ * @returns the problem, or undefined when the body is within bounds
+ * @example
+ * ```ts
+ * const problem = depthProblem(body, text.length);
+ * if (problem) return jelouError(422, "unprocessable_entity", problem.message, [problem]);
+ * ```
+ */
+export function depthProblem(value: unknown, textLength: number): FieldProblem | undefined {
+  const deep = tooDeep(value, textLength);
+  if (deep === undefined) return undefined;
+  const message = `${deep === "" ? "the body" : deep} nests more than ${MAX_NESTING} levels deep; the mock keeps at most ${MAX_NESTING}. Flatten it.`;
+  return { path: deep, rule: "maxDepth", message };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { validateBotRegistry } from "../generated/mock/validators.js";
 import { toFieldProblems } from "../src/index.js";
+import { depthProblem } from "./nesting.js";
 import { clip } from "./responses.js";
 import type { BotRegistry } from "./types.js";
 
@@ -52,9 +53,12 @@ export class Registry {
    */
   constructor(readonly source: BotRegistry | string) {
     const registry = typeof source === "string" ? Registry.readFile(source) : source;
+    const where = typeof source === "string" ? ` in ${source}` : "";
+    // Before the schema: its validator and structuredClone below walk the value recursively.
+    const deep = depthProblem(registry, Infinity);
+    if (deep !== undefined) throw new TypeError(`The bot registry${where} is not valid: ${deep.message}`);
     if (!validateBotRegistry(registry)) {
       const problems = toFieldProblems(validateBotRegistry.errors ?? []);
-      const where = typeof source === "string" ? ` in ${source}` : "";
       throw new TypeError(`The bot registry${where} is not valid: ${problems.map((p) => p.message).join(" ")}`);
     }
     for (const [id, entry] of Object.entries(registry.bots)) {

@@ -638,7 +638,7 @@ export interface components {
                 "application/json": components["schemas"]["MockError"];
             };
         };
-        /** @description The body breaks a rule of this API; `errors` names each field. */
+        /** @description The body breaks a rule of this API; `errors` names each field. A body nested more than 1000 levels deep is refused with the rule `maxDepth` (see `mock/nesting.ts`), as the send path refuses one. */
         InvalidBody: {
             headers: {
                 [name: string]: unknown;

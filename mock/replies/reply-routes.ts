@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import { validateFlowReplyRequest } from "../../generated/mock/validators.js";
 import { toFieldProblems } from "../../src/index.js";
 import type { MockEnv } from "../context.js";
+import { depthProblem } from "../nesting.js";
 import { refuseForeignOrigin } from "../origin.js";
 import { readBodyLimited } from "../read-body.js";
 import { clip, jelouError, json } from "../responses.js";
@@ -47,6 +48,9 @@ export function mountReplyRoutes(app: Hono<MockEnv>, replies: FlowReplies): void
         const reason = clip((error as Error).message, 200);
         return jelouError(400, "invalid_json", `The body is not valid JSON: ${reason}. Send {"answers": {...}}.`);
       }
+      // The reply event holds the answers as JSON text: stringifying thousands of levels would overflow the stack.
+      const deep = depthProblem(request, read.text.length);
+      if (deep !== undefined) return jelouError(422, "unprocessable_entity", deep.message, [deep]);
     }
     if (!validateFlowReplyRequest(request)) {
       const problems = toFieldProblems(validateFlowReplyRequest.errors ?? []);

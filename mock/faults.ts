@@ -1,4 +1,4 @@
-import { validateChaosSettings, validateFaultSpec, validateLatency } from "../generated/mock/validators.js";
+import { validateChaosSettings, validateFaultList, validateFaultSpec, validateLatency } from "../generated/mock/validators.js";
 import type { ValidationIssue } from "../generated/mock/validators.js";
 import { toFieldProblems, type FieldProblem } from "../src/index.js";
 import type { ChaosSettings, ChaosState, Fault, FaultKind, FaultSpec } from "./types.js";
@@ -107,7 +107,8 @@ export class Faults {
    *
    * @param spec the kind and its settings, as `POST /__mock/faults` takes them
    * @returns the fault with its id
-   * @throws {FaultSpecError} when the spec breaks `mock/openapi.yaml`'s FaultSpec
+   * @throws {FaultSpecError} when the spec breaks `mock/openapi.yaml`'s FaultSpec, or the list already holds as many
+   *   pending faults as its FaultList allows
    * @example
    * ```ts
    * mock.faults.add({ kind: "drop", userId: "593987654321" });
@@ -116,11 +117,23 @@ export class Faults {
    */
   add(spec: FaultSpec): Fault {
     const { times = 1, kind, ...rest } = assertValid(validateFaultSpec, spec);
-    const fault: Fault = { id: `fault_${this.nextId++}`, kind, remaining: times, ...rest };
+    const fault: Fault = { id: `fault_${this.nextId}`, kind, remaining: times, ...rest };
     if (kind === "rate_limit" && fault.retryAfterSeconds === undefined) fault.retryAfterSeconds = 2;
     if (kind === "drop" && fault.record === undefined) fault.record = true;
+    this.assertRoomFor(fault);
+    this.nextId++;
     this.scripted.push(fault);
     return { ...fault };
+  }
+
+  /** The list's cap is FaultList's `maxItems` in mock/openapi.yaml: the list with the new fault is checked against it. */
+  private assertRoomFor(fault: Fault): void {
+    if (validateFaultList({ faults: [...this.scripted, fault] })) return;
+    const cap = validateFaultList.errors?.find((issue) => issue.keyword === "maxItems");
+    if (cap === undefined) throw new FaultSpecError(problemsOf(validateFaultList.errors));
+    const limit = (cap.params as { limit?: number }).limit ?? this.scripted.length;
+    const message = `faults already holds ${this.scripted.length} pending faults, the most the mock keeps (${limit}). Clear them with DELETE /__mock/faults (or mock.faults.clear()), or script one fault with a larger times.`;
+    throw new FaultSpecError([{ path: "faults", rule: "maxItems", message }]);
   }
 
   /**

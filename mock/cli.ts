@@ -42,6 +42,12 @@ function program(write: (text: string) => void, writeErr: (text: string) => void
     .description("Run a mock Jelou for the flow_message endpoint, with an inbox to read back what was sent.")
     .option("--port <port>", "port to listen on (0 for any free port)", wholeNumber(0), defaultPort)
     .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option(
+      "--allow-host <name>",
+      "admit this Host name on the inbox and /__mock/ besides localhost and loopback IPs (a container or LAN name; repeatable)",
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
     .option("--client-id <id>", "the client id to accept (default JELOU_CLIENT_ID; none: any)")
     .option("--client-secret <secret>", "the client secret to accept (default JELOU_CLIENT_SECRET)")
     .option("--bots <file>", "JSON file of the bots, providers and Flows to check sends against")
@@ -62,6 +68,7 @@ function program(write: (text: string) => void, writeErr: (text: string) => void
 interface Flags {
   port: number;
   host: string;
+  allowHost: string[];
   clientId?: string;
   clientSecret?: string;
   bots?: string;
@@ -110,6 +117,7 @@ export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): P
     maxRejections: flags.maxRejections,
     bodyLimitBytes: flags.bodyLimit,
     latencyMs: flags.latency,
+    allowedHosts: flags.allowHost,
   };
   // The flags, else this command's environment: createMockJelou is told not to read process.env itself.
   options.env = false;

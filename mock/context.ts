@@ -45,6 +45,8 @@ export interface MockContext {
    * closes (its long-polls and event streams, see server-scope.ts) and the hostname it listens on.
    */
   servers: Map<object, ServerScope>;
+  /** Host names admitted besides loopback, localhost and the listened hostname (`allowedHosts`), normalised. */
+  allowedHosts: ReadonlySet<string>;
 }
 
 /**

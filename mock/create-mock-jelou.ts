@@ -6,6 +6,7 @@ import type { MockContext, MockEnv } from "./context.js";
 import { Faults } from "./faults.js";
 import { Inbox } from "./inbox.js";
 import { listenHttp } from "./listen.js";
+import { allowedHostSet } from "./origin.js";
 import { Registry } from "./registry.js";
 import { createFlowReplies, type FlowReplies } from "./replies/flow-replies.js";
 import type { ListenOptions, MockJelouOptions, MockServer } from "./types.js";
@@ -89,7 +90,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * @param options credentials, bot registry, retention, body limit, latency, logger
  * @returns the mock
  * @throws {TypeError} when only one of client id and secret is given, the client id holds ':', the registry is not
- *   valid, or the webhook URL or secret is unusable
+ *   valid, the webhook URL or secret is unusable, or an `allowedHosts` entry is not a plain hostname
  * @throws {Error} when the `bots` file cannot be read or is not JSON
  * @throws {RangeError} when a size option is not a whole number of at least 1
  * @throws {FaultSpecError} when `latencyMs` is not a whole number of at least 0 (its `problems` name the field)
@@ -129,6 +130,7 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     dropped: new WeakSet(),
     replies: createFlowReplies(options.webhook === undefined ? { inbox } : { inbox, webhook: options.webhook }),
     servers: new Map(),
+    allowedHosts: allowedHostSet(options.allowedHosts),
   };
   const app = createMockApp(context);
   if (credentials === undefined) {

@@ -25,28 +25,99 @@ export function refuseForeignOrigin(c: Context, action: string): Response | unde
   return jelouError(403, "forbidden_origin", `Requests from ${clip(origin)} may not ${action}; use the inbox page or call from a server.`);
 }
 
-/** The hostname of a Host header, lower-cased, without its port; undefined when it is not a plain host[:port]. */
-function hostnameOf(host: string): string | undefined {
-  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?$/i.exec(host);
-  return match?.[1]?.toLowerCase();
+/** A Host header's shape: a name or a bracketed IPv6 literal, then an optional port. */
+const HOST_SHAPE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?$/i;
+
+/**
+ * The hostname of a Host header as a browser serialises it (lower case, IPv6 compressed, `127.1` read as `127.0.0.1`),
+ * without its port or a trailing dot; undefined when the header is not a plain host[:port].
+ *
+ * @param host the Host header's value
+ * @returns the hostname, such as `localhost`, `127.0.0.1` or `[::1]`
+ * @example
+ * ```ts
+ * hostnameOf("LocalHost.:4010"); // "localhost"
+ * ```
+ */
+export function hostnameOf(host: string): string | undefined {
+  if (!HOST_SHAPE.test(host)) return undefined;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+  return hostname.endsWith(".") ? hostname.slice(0, -1) : hostname;
 }
 
-/** Names no web page can point at the mock: IP literals and localhost (browsers resolve it to loopback themselves). */
-function isTrustedName(hostname: string, listening: string | undefined): boolean {
-  if (hostname.startsWith("[") ? isIP(hostname.slice(1, -1)) === 6 : isIP(hostname) === 4) return true;
-  if (hostname === "localhost" || hostname.endsWith(".localhost")) return true;
-  return listening !== undefined && hostname === listening.toLowerCase();
+/** Loopback IP literals: 127.0.0.0/8 and ::1 (with the IPv4-mapped form), which no DNS answer can stand for. */
+function isLoopbackIp(hostname: string): boolean {
+  if (isIP(hostname) === 4) return hostname.startsWith("127.");
+  return hostname === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
 }
 
 /**
- * Refuses a browser's request whose Host names the mock by a name other than an IP, localhost or the hostname it
- * listens on. Through DNS rebinding, a web page at `http://rebind.example:4010` can have its own name resolve to
- * 127.0.0.1: its requests are then same-origin to the browser (Origin and Host agree), so the origin check alone would
- * let it read the inbox and change the mock's state. Only browsers are refused (they send `Origin` or
- * `Sec-Fetch-Site`): a test runner in another container may well reach the mock by a DNS name. Requests without a
- * Host header (in-process) pass.
+ * Names no web page can point at the mock: loopback IPs, localhost (browsers resolve it to loopback themselves), the
+ * IP the connection came in on (an IP literal is never rebound), the hostname it listens on and the allowed hosts.
+ */
+function isTrustedName(hostname: string, trusted: Trusted): boolean {
+  if (isLoopbackIp(hostname) || hostname === "localhost" || hostname.endsWith(".localhost")) return true;
+  if (trusted.listening !== undefined && hostname === hostnameOf(bracketed(trusted.listening))) return true;
+  if (trusted.localAddress !== undefined && hostname === hostnameOf(bracketed(trusted.localAddress))) return true;
+  return trusted.allowed.has(hostname);
+}
+
+/** An address as a Host names it: an IPv6 literal in brackets. */
+function bracketed(address: string): string {
+  return isIP(address) === 6 ? `[${address}]` : address;
+}
+
+/**
+ * Reads the `allowedHosts` option: each a hostname or IP, without scheme or port, kept as {@link hostnameOf} reads a Host.
  *
- * @param ctx the mock's shared state (the hostname each server listens on)
+ * @param names the option's value
+ * @returns the names, normalised
+ * @throws {TypeError} naming the entry that is not a plain hostname, and the fix
+ * @example
+ * ```ts
+ * allowedHostSet(["Jelou-Mock.internal", "::1"]); // Set { "jelou-mock.internal", "[::1]" }
+ * ```
+ */
+export function allowedHostSet(names: readonly string[] = []): ReadonlySet<string> {
+  const set = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    // A port is refused rather than dropped: `name:8080` would otherwise admit the name on every port.
+    const plain = typeof name === "string" && (isIP(name) === 6 || /^\[[^\]]*\]$/.test(name) || !name.includes(":"));
+    const hostname = plain ? hostnameOf(bracketed(name)) : undefined;
+    if (hostname === undefined || hostname === "") {
+      throw new TypeError(
+        `allowedHosts[${i}] is ${clip(JSON.stringify(name) ?? String(name))}: give a hostname or IP without scheme or port, such as "jelou-mock" or "192.168.1.20".`,
+      );
+    }
+    set.add(hostname);
+  }
+  return set;
+}
+
+interface Trusted {
+  listening: string | undefined;
+  localAddress: string | undefined;
+  allowed: ReadonlySet<string>;
+}
+
+/**
+ * Refuses a request over HTTP whose Host names the mock by a name other than a loopback IP, localhost or `*.localhost`,
+ * the IP the connection came in on, the hostname it listens on, or one of its `allowedHosts`. Through DNS rebinding,
+ * a web page at `http://rebind.example:4010` can have its own name resolve to 127.0.0.1: its requests are then
+ * same-origin to the browser, which sends neither `Origin` nor `Sec-Fetch-Site` on a same-origin GET, so the check
+ * holds whatever other headers a request carries or lacks, and a request without a Host header is refused too.
+ * A test runner in another container that reaches the mock by a DNS name is admitted with `allowedHosts`
+ * (`--allow-host NAME`).
+ *
+ * In-process requests (`mock.fetch`, `mock.app.fetch` without Node's bindings) are trusted whatever their URL's host:
+ * no network and no browser is involved, and tests call `mock.fetch("http://mock/__mock/messages")`.
+ *
+ * @param ctx the mock's shared state (the hostname each server listens on, the allowed hosts)
  * @param c the request's context
  * @returns the 403 `forbidden_host` answer, or undefined when the request may go ahead
  * @example
@@ -55,16 +126,20 @@ function isTrustedName(hostname: string, listening: string | undefined): boolean
  * ```
  */
 export function refuseForeignHost(ctx: MockContext, c: Context<MockEnv>): Response | undefined {
-  const host = c.req.header("host");
-  if (host === undefined) return undefined;
-  if (c.req.header("origin") === undefined && c.req.header("sec-fetch-site") === undefined) return undefined;
-  const hostname = hostnameOf(host);
-  if (hostname !== undefined && isTrustedName(hostname, scopeOf(ctx, c)?.hostname)) return undefined;
-  const port = c.env?.incoming?.socket?.localPort;
+  const incoming = c.env?.incoming;
+  if (incoming === undefined) return undefined;
+  // Node's own header, not the URL: an absolute-form request target (`GET http://localhost/…`) leaves Host as sent.
+  const host = incoming.headers.host;
+  const trusted: Trusted = { listening: scopeOf(ctx, c)?.hostname, localAddress: incoming.socket?.localAddress, allowed: ctx.allowedHosts };
+  const hostname = host === undefined ? undefined : hostnameOf(host);
+  if (hostname !== undefined && isTrustedName(hostname, trusted)) return undefined;
+  const port = incoming.socket?.localPort;
   const where = port === undefined ? "http://127.0.0.1 or http://localhost" : `http://127.0.0.1:${port} or http://localhost:${port}`;
+  const named = host === undefined ? "A request without a Host header" : `Host ${clip(host)}`;
   return jelouError(
     403,
     "forbidden_host",
-    `Host ${clip(host)} is not a name of this mock: a web page may be reaching it by DNS rebinding. Open the mock at ${where}.`,
+    `${named} is not a name of this mock: a web page may be reaching it by DNS rebinding. Open the mock at ${where}, ` +
+      "or start it with --allow-host NAME (option allowedHosts) to admit a container or LAN name.",
   );
 }

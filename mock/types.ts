@@ -89,6 +89,13 @@ export interface MockJelouOptions {
    * backoff up to `maxAttempts` times (default 4). Without it, replies are recorded and shown on the page only.
    */
   webhook?: WebhookOptions;
+  /**
+   * Host names, besides loopback IPs, `localhost`, `*.localhost` and the hostname listened on, by which requests over
+   * HTTP may reach the inspection API under `/__mock/` and the inbox page (the send route takes any Host): a container
+   * or LAN name such as `jelou-mock`. Any other Host gets 403 `forbidden_host`, which closes DNS rebinding. Without a
+   * port; compared case-insensitively.
+   */
+  allowedHosts?: string[];
 }
 
 /** Where {@link MockJelou.listen} serves. */

@@ -7,8 +7,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Launches the browser, failing with the fix when it is missing. */
-export async function launchChromium(): Promise<Browser> {
+/** Launches the browser, failing with the fix when it is missing; `extraArgs` are added to its command line. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (.ci/run does), or set CHROMIUM_PATH.`);
   }
@@ -23,6 +23,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }

@@ -1,9 +1,24 @@
 import { BoundedLog, ID_PATTERN, IdSource } from "./bounded-log.js";
-import { compileFilter, flowNameOf, select, type StoredMessage, type StoredRejection, toInboxMessage, toInboxRejection } from "./inbox-query.js";
+import {
+  compileFilter,
+  flowNameOf,
+  LIST_BYTE_BUDGET,
+  select,
+  type StoredMessage,
+  type StoredRejection,
+  toInboxMessage,
+  toInboxRejection,
+} from "./inbox-query.js";
 import { checkTimeout, InboxWatchers } from "./inbox-watchers.js";
 import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
 import type { InboxEvent, InboxFilter, InboxMessage, InboxRejection, InboxStats, RejectionFilter } from "./types.js";
+
+/** One answer of {@link Inbox.query}: `omitted` and `omittedIds` only when the byte budget left messages out. */
+export type MessagePage = { messages: InboxMessage[]; total: number; omitted?: number; omittedIds?: string[] };
+
+/** One answer of {@link Inbox.queryRejections}: `omitted` only when the byte budget left rejections out. */
+export type RejectionPage = { rejections: InboxRejection[]; total: number; omitted?: number };
 
 /** A message to record: `conversation` may be left out, it is always `botId:userId`. */
 export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
@@ -139,19 +154,24 @@ export class Inbox {
   }
 
   /**
-   * Lists messages, newest first, with how many matched before `limit`.
+   * Lists messages, newest first, with how many matched before `limit`, within the byte budget of one listing answer
+   * (LIST_BYTE_BUDGET of inbox-query.ts; the newest message always): those within `limit` left out for it are counted in
+   * `omitted` and named in `omittedIds`, each readable with {@link Inbox.get}.
    *
    * @param filter as for {@link Inbox.list}
-   * @returns the page and the total
+   * @param budgetBytes the bytes of bodies the page may carry (default: LIST_BYTE_BUDGET)
+   * @returns the page, the total and what the budget left out
    * @throws {TypeError} when `since` or `limit` is not valid
    * @example
    * ```ts
    * const { messages, total } = mock.inbox.query({ userId: "593987654321", limit: 1 });
    * ```
    */
-  query(filter: InboxFilter = {}): { messages: InboxMessage[]; total: number } {
-    const { items, total } = select(this.messages, compileFilter(filter, this.ids));
-    return { messages: items.map((stored) => toInboxMessage(stored, this.ids)), total };
+  query(filter: InboxFilter = {}, budgetBytes = LIST_BYTE_BUDGET): MessagePage {
+    const bodyBytes = (stored: StoredMessage) => stored.end - stored.start;
+    const { items, total, omitted } = select(this.messages, compileFilter(filter, this.ids), bodyBytes, budgetBytes);
+    const page: MessagePage = { messages: items.map((stored) => toInboxMessage(stored, this.ids)), total };
+    return omitted.length === 0 ? page : { ...page, omitted: omitted.length, omittedIds: omitted.map((stored) => this.ids.format("msg", stored.seq)) };
   }
 
   /**
@@ -191,9 +211,11 @@ export class Inbox {
   }
 
   /**
-   * Lists rejected requests with how many matched before `limit`.
+   * Lists rejected requests with how many matched before `limit`, within the byte budget of one listing answer
+   * (those within `limit` left out for it are counted in `omitted`; narrow the filter or use `since` to see them).
    *
    * @param filter as for {@link Inbox.rejections}
+   * @param budgetBytes the bytes of rejections the page may carry (default: LIST_BYTE_BUDGET)
    * @returns the page and the total
    * @throws {TypeError} when `since` or `limit` is not valid
    * @example
@@ -201,9 +223,11 @@ export class Inbox {
    * const { total } = mock.inbox.queryRejections({ botId: "bot-1" });
    * ```
    */
-  queryRejections(filter: RejectionFilter = {}): { rejections: InboxRejection[]; total: number } {
-    const { items, total } = select(this.rejected, compileFilter(filter, this.ids));
-    return { rejections: items.map((stored) => toInboxRejection(stored, this.ids)), total };
+  queryRejections(filter: RejectionFilter = {}, budgetBytes = LIST_BYTE_BUDGET): RejectionPage {
+    const sizeOf = (stored: StoredRejection) => JSON.stringify(stored.value).length;
+    const { items, total, omitted } = select(this.rejected, compileFilter(filter, this.ids), sizeOf, budgetBytes);
+    const page: RejectionPage = { rejections: items.map((stored) => toInboxRejection(stored, this.ids)), total };
+    return omitted.length === 0 ? page : { ...page, omitted: omitted.length };
   }
 
   /**

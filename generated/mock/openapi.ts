@@ -365,12 +365,18 @@ export interface components {
             messages: components["schemas"]["InboxMessage"][];
             /** @description How many messages matched, before `limit`. */
             total: number;
+            /** @description Present when the answer reached its byte budget (4 MiB of bodies, the newest message always included): how many matching messages within `limit` were left out. Their ids are in `omittedIds`; read each with `GET /__mock/messages/{id}`. */
+            omitted?: number;
+            /** @description The ids of the messages counted in `omitted`, newest first. */
+            omittedIds?: string[];
         };
         RejectionList: {
             /** @description Newest first. */
             rejections: components["schemas"]["InboxRejection"][];
             /** @description How many rejections matched, before `limit`. */
             total: number;
+            /** @description Present when the answer reached its byte budget (4 MiB, the newest rejection always included): how many matching rejections within `limit` were left out, the oldest ones. Narrow the filters or use `since` to list them. */
+            omitted?: number;
         };
         /** @description Counters of the inbox. Eviction is counted, never silent. */
         InboxStats: {
@@ -617,6 +623,8 @@ export interface components {
         FlowReplyList: {
             /** @description The webhook reply events are sent to (origin and path), when one is configured. */
             webhook?: string;
+            /** @description Present when the answer reached its byte budget (4 MiB, the newest reply always included): how many of the oldest kept replies were left out. */
+            omitted?: number;
             replies: components["schemas"]["FlowReplyRecord"][];
         };
     };
@@ -750,7 +758,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The matching messages, newest first, at most `limit` of them. */
+            /** @description The matching messages, newest first, at most `limit` of them and at most 4 MiB of bodies; `omitted` and `omittedIds` say what the byte budget left out. */
             200: {
                 headers: {
                     [name: string]: unknown;

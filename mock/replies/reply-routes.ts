@@ -11,7 +11,11 @@ import { depthProblem } from "../nesting.js";
 import { refuseForeignOrigin } from "../origin.js";
 import { readBodyLimited } from "../read-body.js";
 import { clip, jelouError, json } from "../responses.js";
+import type { components } from "../../generated/mock/openapi.js";
+import { withinBudget } from "../inbox-query.js";
 import type { FlowReplies } from "./flow-replies.js";
+
+type FlowReplyList = components["schemas"]["FlowReplyList"];
 
 /** Answers are small; a reply body past this is a mistake, not a Flow. */
 const REPLY_BODY_LIMIT = 256 * 1024;
@@ -64,7 +68,10 @@ export function mountReplyRoutes(app: Hono<MockEnv>, replies: FlowReplies): void
     return json(200, record);
   });
 
-  app.get("/__mock/replies", () =>
-    json(200, replies.webhookUrl === undefined ? { replies: replies.list() } : { webhook: replies.webhookUrl, replies: replies.list() }),
-  );
+  app.get("/__mock/replies", () => {
+    // A reply carries its message's payload: 1000 kept replies of 1 MB each must not become one answer.
+    const { kept, omitted } = withinBudget(replies.list(), (record) => JSON.stringify(record).length);
+    const list: FlowReplyList = replies.webhookUrl === undefined ? { replies: kept } : { webhook: replies.webhookUrl, replies: kept };
+    return json(200, omitted === 0 ? list : { ...list, omitted });
+  });
 }

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
-import type { FlowReplies } from "../replies/flow-replies.js";
+import { LIST_BYTE_BUDGET, withinBudget } from "../inbox-query.js";
+import type { FlowReplies, FlowReplyRecord } from "../replies/flow-replies.js";
 import { INBOX_SCRIPT } from "./assets/inbox-script.js";
 import { INBOX_STYLES } from "./assets/inbox-styles.js";
 import { InboxPage } from "./components/page.js";
@@ -52,12 +53,26 @@ const CONTENT_SECURITY_POLICY = [
 /** The newest messages and rejections a page shows; past that, the inspection API and filters are the way in. */
 export const PAGE_LIMIT = 500;
 
+/**
+ * The bytes of message bodies, of rejections and of replies the page renders (each list on its own). A quarter of a
+ * listing's budget: a message renders to about twice its body (the bubble, the payload, the text counts), and the
+ * three lists share one page.
+ */
+export const PAGE_BYTE_BUDGET = LIST_BYTE_BUDGET / 4;
+
 const SECURITY_HEADERS = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
 };
+
+/** The replies the page shows: those under a message it renders, within the byte budget (each holds a payload). */
+function repliesShown(messages: readonly { id: string }[], replies: FlowReplies | undefined): FlowReplyRecord[] {
+  const shown = new Set(messages.map((message) => message.id));
+  const under = (replies?.list() ?? []).filter((record) => shown.has(record.event.messageId));
+  return withinBudget(under, (record) => JSON.stringify(record).length, PAGE_BYTE_BUDGET).kept;
+}
 
 /**
  * Creates the inbox page of a mock.
@@ -78,12 +93,16 @@ export function createInboxPage(options: InboxPageOptions): InboxPageRoutes {
   const app = new Hono();
 
   app.get("/", (c) => {
+    // Bounded by bytes as well as by count: 500 messages of 1 MB each would make a 500 MB page.
+    const { messages, omitted = 0 } = inbox.query({ limit: PAGE_LIMIT }, PAGE_BYTE_BUDGET);
     const page = (
       <InboxPage
-        messages={inbox.list({ limit: PAGE_LIMIT })}
-        rejections={inbox.rejections({ limit: PAGE_LIMIT })}
+        messages={messages}
+        omitted={omitted}
+        rejections={inbox.queryRejections({ limit: PAGE_LIMIT }, PAGE_BYTE_BUDGET).rejections}
+        budgetBytes={PAGE_BYTE_BUDGET}
         limit={PAGE_LIMIT}
-        replies={replies?.list() ?? []}
+        replies={repliesShown(messages, replies)}
         webhookUrl={replies?.webhookUrl}
         origin={new URL(c.req.url).origin}
         bootId={bootId}

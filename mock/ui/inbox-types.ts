@@ -14,7 +14,11 @@ export interface InboxSource {
   list(filter?: { limit?: number }): InboxMessageView[];
   /** One message by id, or the newest with `"latest"`. */
   get(id: string): InboxMessageView | undefined;
+  /** Messages, newest first, within one listing's byte budget; `omitted` counts those within `limit` left out. */
+  query(filter?: { limit?: number }, budgetBytes?: number): { messages: InboxMessageView[]; total: number; omitted?: number };
   /** Rejections, newest first. */
   rejections(filter?: { limit?: number }): InboxRejectionView[];
+  /** Rejections, newest first, within one listing's byte budget. */
+  queryRejections(filter?: { limit?: number }, budgetBytes?: number): { rejections: InboxRejectionView[]; total: number; omitted?: number };
   subscribe(listener: (event: InboxEventView) => void): () => void;
 }

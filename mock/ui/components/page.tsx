@@ -15,6 +15,10 @@ export interface InboxPageProps {
   webhookUrl: string | undefined;
   /** How many of each list the page shows at most. */
   limit: number;
+  /** How many of the newest `limit` messages were not rendered, for the page's byte budget. @default 0 */
+  omitted?: number;
+  /** The bytes of message bodies the page renders at most. @default 1048576 */
+  budgetBytes?: number;
   /** The mock's origin, for the instructions. */
   origin: string;
   /** Changes each time the mock starts, so a reconnecting page knows to reload its lists. */
@@ -73,7 +77,7 @@ const Filters: FC = () => (
  *
  * @param props what to show
  */
-export const InboxPage: FC<InboxPageProps> = ({ messages, rejections, replies, webhookUrl, limit, origin, bootId }) => {
+export const InboxPage: FC<InboxPageProps> = ({ messages, rejections, replies, webhookUrl, limit, omitted = 0, budgetBytes = 1 << 20, origin, bootId }) => {
   const repliesOf = (id: string) => replies.filter((record) => record.event.messageId === id);
   return (
     <html lang="en">
@@ -115,7 +119,13 @@ export const InboxPage: FC<InboxPageProps> = ({ messages, rejections, replies, w
               Messages <span class="count" data-count="messages">{messages.length}</span>
             </h2>
             <EmptyState origin={origin} hidden={messages.length > 0} />
-            {messages.length >= limit ? (
+            {omitted > 0 ? (
+              <p class="hint" data-omitted={omitted}>
+                {omitted} older {omitted === 1 ? "message is" : "messages are"} not shown: the page renders at most{" "}
+                {Math.round(budgetBytes / 1024)} KiB of message bodies. <code>GET /__mock/messages/&#123;id&#125;</code> reads each; the filters narrow the page.
+              </p>
+            ) : null}
+            {messages.length + omitted >= limit ? (
               <p class="hint">
                 Showing the newest {limit} messages; <code>GET /__mock/messages</code> lists them all.
               </p>

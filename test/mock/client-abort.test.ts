@@ -11,7 +11,7 @@ function leaveMidBody(port: number, path: string, framing: "length" | "chunked")
     const socket = connect(port, "127.0.0.1", () => {
       const length = framing === "chunked" ? "Transfer-Encoding: chunked" : "Content-Length: 500";
       const body = framing === "chunked" ? `${START.length.toString(16)}\r\n${START}\r\n` : START;
-      socket.end(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\n${length}\r\n\r\n${body}`);
+      socket.end(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\n${length}\r\n\r\n${body}`);
     });
     socket.on("error", reject);
     socket.on("close", () => resolve());

@@ -17,10 +17,13 @@ export interface LogEntry {
 export abstract class RingLog<T extends LogEntry> {
   /** Slot of the oldest entry once the log has wrapped. */
   private head = 0;
+  /** Slots in use, the dropped ones included. */
   private length = 0;
+  /** The oldest slots in use whose entries were dropped ({@link RingLog.dropOldest}): emptied, overwritten next. */
+  private dropped = 0;
   /** Entries appended since creation. */
   added = 0;
-  /** Entries dropped because the log was full. */
+  /** Entries dropped because the log was full, or by {@link RingLog.dropOldest}. */
   evicted = 0;
 
   constructor(readonly capacity: number) {}
@@ -35,9 +38,22 @@ export abstract class RingLog<T extends LogEntry> {
   protected abstract timeAt(slot: number): number;
   /** Drops every slot's content, so that nothing they point to is kept alive. */
   protected abstract reset(): void;
+  /** Drops one slot's content (its entry was dropped); the slot is written again later. */
+  protected abstract release(slot: number): void;
 
   get size(): number {
-    return this.length;
+    return this.length - this.dropped;
+  }
+
+  /**
+   * Drops the oldest entry before the log is full (a bound other than the count, such as bytes, was reached); it is
+   * counted as evicted. Its slot is emptied at once and reused when the ring comes round to it.
+   */
+  dropOldest(): void {
+    if (this.size === 0) return;
+    this.release(this.slot(this.dropped));
+    this.dropped++;
+    this.evicted++;
   }
 
   /** Appends, evicting the oldest entry when the log is full. */
@@ -50,16 +66,18 @@ export abstract class RingLog<T extends LogEntry> {
     }
     this.write(this.head, entry);
     this.head = (this.head + 1) % this.capacity;
-    this.evicted++;
+    // The slot overwritten held the oldest entry, or one already dropped (and counted) by dropOldest.
+    if (this.dropped > 0) this.dropped--;
+    else this.evicted++;
   }
 
   /** The i-th entry from the oldest. */
   at(i: number): T | undefined {
-    return i < 0 || i >= this.length ? undefined : this.read(this.slot(i));
+    return i < 0 || i >= this.size ? undefined : this.read(this.slot(i + this.dropped));
   }
 
   newest(): T | undefined {
-    return this.at(this.length - 1);
+    return this.at(this.size - 1);
   }
 
   /** Logical index of the first entry whose sequence number is above `seq`. */
@@ -74,12 +92,14 @@ export abstract class RingLog<T extends LogEntry> {
 
   find(seq: number): T | undefined {
     const i = this.indexAfter(seq) - 1;
-    return i >= 0 && this.seqAt(this.slot(i)) === seq ? this.read(this.slot(i)) : undefined;
+    const slot = this.slot(i + this.dropped);
+    return i >= 0 && this.seqAt(slot) === seq ? this.read(slot) : undefined;
   }
 
   clear(): number {
-    const n = this.length;
+    const n = this.size;
     this.length = 0;
+    this.dropped = 0;
     this.head = 0;
     this.reset();
     return n;
@@ -92,10 +112,10 @@ export abstract class RingLog<T extends LogEntry> {
   /** Binary search for the first entry meeting `test`, which must hold for every entry after it too. */
   private firstIndex(test: (slot: number) => boolean): number {
     let lo = 0;
-    let hi = this.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (test(this.slot(mid))) hi = mid;
+      if (test(this.slot(mid + this.dropped))) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -132,6 +152,10 @@ export class BoundedLog<T extends LogEntry> extends RingLog<T> {
 
   protected reset(): void {
     this.items = [];
+  }
+
+  protected release(slot: number): void {
+    (this.items as (T | undefined)[])[slot] = undefined;
   }
 }
 

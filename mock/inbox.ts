@@ -14,6 +14,13 @@ import { MessageColumns } from "./message-columns.js";
 import { TextArena } from "./text-arena.js";
 import type { InboxEvent, InboxFilter, InboxMessage, InboxRejection, InboxStats, RejectionFilter } from "./types.js";
 
+/**
+ * The bytes of message bodies an inbox holds by default before evicting its oldest messages: 1000 messages at the send
+ * path's 1 MiB limit would hold 1 GB. 128 MiB keeps 100,000 ordinary messages (about 500 bytes each) and any 128 of
+ * the largest; a bound on memory, not derived from the contract.
+ */
+export const MAX_RETAINED_BYTES = 128 * 1024 * 1024;
+
 /** One answer of {@link Inbox.query}: `omitted` and `omittedIds` only when the byte budget left messages out. */
 export type MessagePage = { messages: InboxMessage[]; total: number; omitted?: number; omittedIds?: string[] };
 
@@ -40,16 +47,21 @@ export class Inbox {
   private readonly rejected: BoundedLog<StoredRejection>;
   private readonly texts = new TextArena();
   private readonly watchers = new InboxWatchers();
+  /** Bytes of the bodies held now. */
+  private retainedBytes = 0;
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
   readonly ids = new IdSource();
 
   /**
    * @param maxMessages how many messages are held before the oldest is evicted
    * @param maxRejections how many rejections are held
-   * @throws {RangeError} when a capacity is not a whole number of at least 1
+   * @param maxRetainedBytes how many bytes of message bodies are held before the oldest messages are evicted (the
+   *   newest is always held)
+   * @throws {RangeError} when a bound is not a whole number of at least 1
    */
-  constructor(maxMessages = 1000, maxRejections = 1000) {
-    for (const [name, n] of [["maxMessages", maxMessages], ["maxRejections", maxRejections]] as const) {
+  constructor(maxMessages = 1000, maxRejections = 1000, readonly maxRetainedBytes = MAX_RETAINED_BYTES) {
+    const bounds = [["maxMessages", maxMessages], ["maxRejections", maxRejections], ["maxRetainedBytes", maxRetainedBytes]] as const;
+    for (const [name, n] of bounds) {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number of at least 1, not ${n}.`);
     }
     this.messages = new MessageColumns(maxMessages);
@@ -104,7 +116,7 @@ export class Inbox {
       start,
       end,
     };
-    this.messages.push(stored);
+    this.hold(stored);
     const { watchers } = this;
     if (watchers.waiting || watchers.listening("message")) {
       const entry = toInboxMessage(stored, this.ids, message.body);
@@ -112,6 +124,19 @@ export class Inbox {
       watchers.emit({ type: "message", message: entry });
     }
     return stored;
+  }
+
+  /** Appends a message, evicting the oldest ones past the count or the retained bytes (never the one appended). */
+  private hold(stored: StoredMessage): void {
+    const { messages } = this;
+    const bytesOf = (entry: StoredMessage | undefined) => (entry === undefined ? 0 : entry.end - entry.start);
+    if (messages.size === messages.capacity) this.retainedBytes -= bytesOf(messages.at(0));
+    messages.push(stored);
+    this.retainedBytes += bytesOf(stored);
+    while (this.retainedBytes > this.maxRetainedBytes && messages.size > 1) {
+      this.retainedBytes -= bytesOf(messages.at(0));
+      messages.dropOldest();
+    }
   }
 
   /**
@@ -288,6 +313,7 @@ export class Inbox {
    */
   clear(): number {
     const n = this.messages.clear() + this.rejected.clear();
+    this.retainedBytes = 0;
     this.watchers.emit({ type: "cleared" });
     return n;
   }
@@ -307,6 +333,8 @@ export class Inbox {
       received: this.messages.added,
       evicted: this.messages.evicted,
       maxMessages: this.messages.capacity,
+      retainedBytes: this.retainedBytes,
+      maxRetainedBytes: this.maxRetainedBytes,
       rejections: this.rejected.size,
       rejected: this.rejected.added,
       rejectionsEvicted: this.rejected.evicted,

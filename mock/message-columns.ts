@@ -76,12 +76,19 @@ export class MessageColumns extends RingLog<StoredMessage> {
   }
 
   private releaseRow(slot: number): void {
+    // A row emptied by release() holds nothing any more.
+    if (this.slabIds[slot] === NONE) return;
     this.strings.release(this.botIds[slot] as number);
     this.releaseOptional(this.flowNames[slot] as number);
     this.releaseOptional(this.types[slot] as number);
     this.releaseOptional(this.clientIds[slot] as number);
     this.slabs.release(this.slabIds[slot] as number);
     if (Number.isNaN(this.userIds[slot])) this.userIdTexts.delete(slot);
+  }
+
+  protected release(slot: number): void {
+    this.releaseRow(slot);
+    this.slabIds[slot] = NONE;
   }
 
   protected write(slot: number, entry: StoredMessage): void {

@@ -384,10 +384,14 @@ export interface components {
             messages: number;
             /** @description Messages accepted since start. */
             received: number;
-            /** @description Messages dropped, oldest first, because the inbox was full. */
+            /** @description Messages dropped, oldest first, because the inbox was full: it held `maxMessages` messages, or their bodies passed `maxRetainedBytes`. */
             evicted: number;
             /** @description How many messages the inbox holds. */
             maxMessages: number;
+            /** @description Bytes of the message bodies held now. */
+            retainedBytes?: number;
+            /** @description Bytes of message bodies the inbox holds (default 128 MiB) before it evicts its oldest messages; the newest message is always held. */
+            maxRetainedBytes?: number;
             /** @description Rejections held now. */
             rejections: number;
             /** @description Requests rejected since start. */
@@ -629,7 +633,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description A query parameter is not valid; `errors` names it. */
+        /** @description A query parameter is not valid, or is given more than once (rule `maxItems`: every parameter takes one value); `errors` names it. */
         BadQuery: {
             headers: {
                 [name: string]: unknown;
@@ -640,6 +644,15 @@ export interface components {
         };
         /** @description The body is not JSON. */
         BadBody: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MockError"];
+            };
+        };
+        /** @description The message id in the path holds a percent-escape that does not decode to UTF-8 text, such as `%zz`; `errors` names `id` with the rule `format`. The reply route answers such an id with its 422 too. */
+        InvalidPathId: {
             headers: {
                 [name: string]: unknown;
             };
@@ -870,6 +883,7 @@ export interface operations {
             };
             403: components["responses"]["ForeignOrigin"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidPathId"];
         };
     };
     replyToMessage: {

@@ -175,7 +175,8 @@ export class Inbox {
    * ```
    */
   list(filter: InboxFilter = {}): InboxMessage[] {
-    return this.query(filter).messages;
+    // In-process callers get every message within `limit`: the byte budget bounds an answer built for the wire.
+    return this.query(filter, Number.POSITIVE_INFINITY).messages;
   }
 
   /**
@@ -232,7 +233,7 @@ export class Inbox {
    * ```
    */
   rejections(filter: RejectionFilter = {}): InboxRejection[] {
-    return this.queryRejections(filter).rejections;
+    return this.queryRejections(filter, Number.POSITIVE_INFINITY).rejections;
   }
 
   /**

@@ -98,3 +98,10 @@ describe("listing byte budget (default 4 MiB)", () => {
     expect(list.rejections.length + list.omitted).toBe(list.total);
   });
 });
+
+describe("in-process listing", () => {
+  it("inbox.list() returns every message within limit: the byte budget bounds answers on the wire only", () => {
+    expect(mock.inbox.list({ limit: 1000 })).toHaveLength(MESSAGES);
+    expect(mock.inbox.query({ limit: 1000 }).omitted).toBeGreaterThan(0);
+  });
+});

@@ -3,16 +3,34 @@ import type { MockContext, MockEnv } from "./context.js";
 import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
 import { refuseForeignHost } from "./origin.js";
+import { repeatedQuery, undecodableSegment } from "./query.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
 import { internalError, SEND_PATH } from "./send-core.js";
 import { endWithServer } from "./server-scope.js";
 import { createInboxPage } from "./ui/inbox-page.js";
 
+/** The `{id}` of `/__mock/messages/{id}` and `/__mock/messages/{id}/reply`, still escaped. */
+const MESSAGE_ID = new RegExp(`^${INSPECTION_PREFIX}/messages/([^/]+)(?:/reply)?/?$`);
+
 /** Unknown routes worth a rejection entry: API calls gone astray, not a browser asking for /favicon.ico. */
 function isApiCall(method: string, path: string): boolean {
   if (path.startsWith(`${INSPECTION_PREFIX}/`)) return false;
   return path.startsWith("/v1/") || (method !== "GET" && method !== "HEAD");
+}
+
+/**
+ * Refuses an inspection request the contract cannot parse: a query parameter given twice (400 `invalid_query`, as a
+ * bad query is answered there) or a message id whose escapes do not decode (422).
+ */
+function refuseMalformedInspection(c: Context<MockEnv>): Response | undefined {
+  const url = c.req.url;
+  const repeated = repeatedQuery(url);
+  if (repeated !== undefined) return jelouError(400, "invalid_query", `The query is not valid: ${repeated.message}`, [repeated]);
+  if (!url.includes("%")) return undefined;
+  const id = MESSAGE_ID.exec(new URL(url).pathname)?.[1];
+  const problem = id === undefined ? undefined : undecodableSegment("id", id);
+  return problem === undefined ? undefined : jelouError(422, "unprocessable_entity", problem.message, [problem]);
 }
 
 /**
@@ -30,9 +48,14 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
 
   // Before every route: the inspection API (and the page's script and events under it) and the page hold message data.
   // Both patterns leave the send route alone, which still matches one handler.
-  const hostCheck: MiddlewareHandler<MockEnv> = async (c, next) => refuseForeignHost(ctx, c) ?? (await next());
-  app.use(`${INSPECTION_PREFIX}/*`, hostCheck);
-  app.use("/", hostCheck);
+  const guard: MiddlewareHandler<MockEnv> = async (c, next) => {
+    const refusal = refuseForeignHost(ctx, c) ?? refuseMalformedInspection(c);
+    if (refusal !== undefined) c.res = refusal;
+    else await next();
+    if (!c.res.headers.has("x-request-id")) c.res.headers.set("x-request-id", ctx.requestIds.next("req"));
+  };
+  app.use(`${INSPECTION_PREFIX}/*`, guard);
+  app.use("/", guard);
   mountInspectionRoutes(app, ctx);
   mountFlowMessageRoute(app, ctx);
   mountReplyRoutes(app, ctx.replies);
@@ -50,7 +73,7 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
     if (isApiCall(method, path)) {
       ctx.inbox.reject({ method, path: path.slice(0, 2000), status: 404, code: "not_found", description });
     }
-    return jelouError(404, "not_found", description);
+    return jelouError(404, "not_found", description, undefined, { "x-request-id": ctx.requestIds.next("req") });
   });
 
   app.onError((error, c) => {
@@ -58,7 +81,7 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
     const incoming = c.env?.incoming;
     if (incoming !== undefined && incoming.destroyed && !incoming.complete) return new Response(null, { status: 400 });
     const answer = internalError(ctx, error);
-    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, "x-request-id": ctx.requestIds.next("req") } });
   });
 
   return app;

@@ -1,6 +1,8 @@
 import type { Context, Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { headerOf } from "./http-send-listener.js";
+import type { FieldProblem } from "../src/index.js";
+import { repeatedQuery, undecodableSegment } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
 import { handleSend, refuseMethod, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";
 
@@ -16,9 +18,29 @@ function header(c: Context<MockEnv>, name: string): string | undefined {
   return incoming === undefined ? c.req.header(name) : headerOf(incoming, name);
 }
 
+/**
+ * What the contract refuses in the request line and Hono reads leniently: a `type` given twice (Hono keeps the first)
+ * and a path id whose escapes do not decode (Hono keeps them literally). Only a URL with a query or a `%` is looked at.
+ */
+function requestLineProblems(url: string): FieldProblem[] | undefined {
+  if (!url.includes("?") && !url.includes("%")) return undefined;
+  const problems: FieldProblem[] = [];
+  const repeated = repeatedQuery(url);
+  if (repeated !== undefined) problems.push(repeated);
+  // ["", "v1", "bots", botId, "users", userId, "flow_message"]
+  const segments = new URL(url).pathname.split("/");
+  for (const [name, at] of [["botId", 3], ["userId", 5]] as const) {
+    const problem = undecodableSegment(name, segments[at] ?? "");
+    if (problem !== undefined) problems.push(problem);
+  }
+  return problems.length === 0 ? undefined : problems;
+}
+
 /** The send as the core sees it, read through Hono. */
 function sendRequest(c: Context<MockEnv>): SendRequest {
+  const problems = requestLineProblems(c.req.url);
   return {
+    ...(problems === undefined ? {} : { problems }),
     method: c.req.method,
     path: c.req.path,
     botId: c.req.param("botId") as string,

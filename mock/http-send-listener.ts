@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MockContext } from "./context.js";
-import type { BodyRead } from "./read-body.js";
+import { decodeBody, type BodyRead } from "./read-body.js";
 import { handleSend, internalError, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";
 
 type Listener = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
@@ -53,10 +53,8 @@ function answerSend(ctx: MockContext, incoming: IncomingMessage, outgoing: Serve
   const chunks: Buffer[] = [];
   incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
   incoming.on("end", () => {
-    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    // A leading byte order mark is dropped, as the Fetch API's text() drops it for the in-process app.
-    const utf8 = whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf ? whole.subarray(3) : whole;
-    const read: BodyRead = { ok: true, text: utf8.toString("utf8"), utf8 };
+    // A leading byte order mark is dropped there, as the Fetch API's text() drops it for the in-process app.
+    const read: BodyRead = decodeBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     const request: SendRequest = {
       method: "POST",
       path: incoming.url as string,

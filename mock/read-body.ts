@@ -2,9 +2,37 @@
  * The body as text (and, when the reader has them, the UTF-8 bytes it was decoded from, which the inbox then copies
  * instead of encoding the text again), or how large it was when it broke the limit.
  */
-export type BodyRead = { ok: true; text: string; utf8?: Uint8Array } | { ok: false; bytes: number | undefined };
+export type BodyRead =
+  | { ok: true; text: string; utf8?: Uint8Array }
+  | { ok: false; bytes: number | undefined }
+  /** Bytes that are not UTF-8; `text` is their lossy decoding, for the rejection log only. */
+  | { ok: false; notUtf8: true; text: string };
 
-const decoder = new TextDecoder();
+// Fatal: RFC 8259 requires JSON exchanged between systems to be UTF-8, and a lenient decoder would store U+FFFD
+// instead of what was sent. A leading byte order mark is dropped, as the Fetch API's text() drops it.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
+
+/**
+ * Decodes a body as UTF-8, refusing bytes that are not.
+ *
+ * @param body the body
+ * @returns the text (with the bytes), or the refusal with a lossy text for the rejection log
+ * @example
+ * ```ts
+ * decodeBody(new Uint8Array([0x7b, 0x7d])); // { ok: true, text: "{}", utf8: … }
+ * decodeBody(new Uint8Array([0xe9])); // { ok: false, notUtf8: true, text: "\ufffd" }
+ * ```
+ */
+export function decodeBody(body: Uint8Array): BodyRead {
+  // The bytes kept beside the text must be the text's own: without the byte order mark that decode() drops.
+  const bytes = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+  try {
+    return { ok: true, text: decoder.decode(bytes), utf8: bytes };
+  } catch {
+    return { ok: false, notUtf8: true, text: lenient.decode(bytes) };
+  }
+}
 
 /**
  * Reads a request body without ever holding more than `limit` bytes. A declared Content-Length over the limit is
@@ -27,8 +55,8 @@ export async function readBodyLimited(
     // Node's HTTP parser holds the body to its Content-Length, so the adapter's fast path is safe over HTTP; the
     // length check catches an in-process Request whose header lies (a string never has more units than UTF-8 bytes).
     if (Number.isInteger(bytes)) {
-      const text = await request.text();
-      return text.length > limit ? { ok: false, bytes: undefined } : { ok: true, text };
+      const body = new Uint8Array(await request.arrayBuffer());
+      return body.byteLength > limit ? { ok: false, bytes: undefined } : decodeBody(body);
     }
   }
   const stream = request.body;
@@ -46,12 +74,12 @@ export async function readBodyLimited(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return { ok: true, text: decoder.decode(chunks[0]) };
+  if (chunks.length === 1) return decodeBody(chunks[0] as Uint8Array);
   const all = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, text: decoder.decode(all) };
+  return decodeBody(all);
 }

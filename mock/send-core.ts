@@ -3,7 +3,7 @@ import {
   validateFlowMessage as checkBody,
   validateSendFlowMessageParameters as checkParameters,
 } from "../generated/validators.js";
-import { toFieldProblems, type FlowMessageBody } from "../src/index.js";
+import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
 import type { MockContext } from "./context.js";
 import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";
@@ -30,6 +30,8 @@ export interface SendRequest {
   userId: string;
   /** The `type` query parameter, when given. */
   type: string | undefined;
+  /** What the transport found wrong in the request line (a repeated query, an undecodable path id), answered 422. */
+  problems?: FieldProblem[];
   /** A request header by lower-case name. */
   header(name: string): string | undefined;
   /** Reads the body, refusing more than `limit` bytes; synchronously when the transport has read it already. */
@@ -128,6 +130,10 @@ function accept(ctx: MockContext, facts: Facts): SendAnswer | Promise<SendAnswer
 
 function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: BodyRead): SendAnswer {
   const { request } = facts;
+  if (!read.ok && "notUtf8" in read) {
+    facts.body = read.text;
+    return refuse(ctx, facts, 400, "invalid_json", "The body is not valid UTF-8; JSON text must be encoded in UTF-8 (RFC 8259, section 8.1). Send the body as UTF-8.");
+  }
   if (!read.ok) {
     const size = read.bytes === undefined ? "larger than the limit" : `${read.bytes} bytes`;
     // The rest of the body is never read, so the connection cannot carry another request: say so to the client.
@@ -147,10 +153,11 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
 
   const parameters: Record<string, string> = { botId: request.botId, userId: request.userId };
   if (request.type !== undefined) parameters.type = request.type;
-  const paramsOk = checkParameters(parameters);
+  const paramsOk = checkParameters(parameters) && request.problems === undefined;
   const bodyOk = checkBody(body);
   if (!paramsOk || !bodyOk) {
     const problems = [
+      ...(request.problems ?? []),
       ...(paramsOk ? [] : toFieldProblems(checkParameters.errors ?? [])),
       ...(bodyOk ? [] : toFieldProblems(checkBody.errors ?? [])),
     ];

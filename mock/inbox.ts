@@ -47,8 +47,6 @@ export class Inbox {
   private readonly rejected: BoundedLog<StoredRejection>;
   private readonly texts = new TextArena();
   private readonly watchers = new InboxWatchers();
-  /** Bytes of the bodies held now. */
-  private retainedBytes = 0;
   /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
   readonly ids = new IdSource();
 
@@ -59,12 +57,12 @@ export class Inbox {
    *   newest is always held)
    * @throws {RangeError} when a bound is not a whole number of at least 1
    */
-  constructor(maxMessages = 1000, maxRejections = 1000, readonly maxRetainedBytes = MAX_RETAINED_BYTES) {
+  constructor(maxMessages = 1000, maxRejections = 1000, maxRetainedBytes = MAX_RETAINED_BYTES) {
     const bounds = [["maxMessages", maxMessages], ["maxRejections", maxRejections], ["maxRetainedBytes", maxRetainedBytes]] as const;
     for (const [name, n] of bounds) {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number of at least 1, not ${n}.`);
     }
-    this.messages = new MessageColumns(maxMessages);
+    this.messages = new MessageColumns(maxMessages, maxRetainedBytes);
     this.rejected = new BoundedLog(maxRejections);
   }
 
@@ -116,7 +114,7 @@ export class Inbox {
       start,
       end,
     };
-    this.hold(stored);
+    this.messages.push(stored);
     const { watchers } = this;
     if (watchers.waiting || watchers.listening("message")) {
       const entry = toInboxMessage(stored, this.ids, message.body);
@@ -124,19 +122,6 @@ export class Inbox {
       watchers.emit({ type: "message", message: entry });
     }
     return stored;
-  }
-
-  /** Appends a message, evicting the oldest ones past the count or the retained bytes (never the one appended). */
-  private hold(stored: StoredMessage): void {
-    const { messages } = this;
-    const bytesOf = (entry: StoredMessage | undefined) => (entry === undefined ? 0 : entry.end - entry.start);
-    if (messages.size === messages.capacity) this.retainedBytes -= bytesOf(messages.at(0));
-    messages.push(stored);
-    this.retainedBytes += bytesOf(stored);
-    while (this.retainedBytes > this.maxRetainedBytes && messages.size > 1) {
-      this.retainedBytes -= bytesOf(messages.at(0));
-      messages.dropOldest();
-    }
   }
 
   /**
@@ -314,7 +299,6 @@ export class Inbox {
    */
   clear(): number {
     const n = this.messages.clear() + this.rejected.clear();
-    this.retainedBytes = 0;
     this.watchers.emit({ type: "cleared" });
     return n;
   }
@@ -334,8 +318,8 @@ export class Inbox {
       received: this.messages.added,
       evicted: this.messages.evicted,
       maxMessages: this.messages.capacity,
-      retainedBytes: this.retainedBytes,
-      maxRetainedBytes: this.maxRetainedBytes,
+      retainedBytes: this.messages.retainedBytes,
+      maxRetainedBytes: this.messages.maxBytes,
       rejections: this.rejected.size,
       rejected: this.rejected.added,
       rejectionsEvicted: this.rejected.evicted,

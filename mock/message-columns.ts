@@ -21,9 +21,30 @@ const NONE = -1;
  * 500,000 messages held, one object per message cost about a fifth of the mock's throughput, and columns of pointers
  * still a tenth: the collector copied the first and kept scanning the second.
  *
- * A message is turned back into a {@link StoredMessage} object only when it is read.
+ * A message is turned back into a {@link StoredMessage} object only when it is read. The bodies' bytes are bounded
+ * too: past `maxBytes`, the oldest messages are dropped (never the newest).
  */
 export class MessageColumns extends RingLog<StoredMessage> {
+  /** Bytes of the bodies held now. */
+  retainedBytes = 0;
+
+  /**
+   * @param capacity how many messages are held
+   * @param maxBytes how many bytes of bodies are held
+   */
+  constructor(
+    capacity: number,
+    readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {
+    super(capacity);
+  }
+
+  /** Appends, then drops the oldest messages while the bodies pass `maxBytes`. */
+  override push(entry: StoredMessage): void {
+    super.push(entry);
+    while (this.retainedBytes > this.maxBytes && this.size > 1) this.dropOldest();
+  }
+
   private seqs = new Float64Array(0);
   private times = new Float64Array(0);
   /** The user id as a number, or NaN when it does not give the same text back (then it is in `userIdTexts`). */
@@ -78,6 +99,7 @@ export class MessageColumns extends RingLog<StoredMessage> {
   private releaseRow(slot: number): void {
     // A row emptied by release() holds nothing any more.
     if (this.slabIds[slot] === NONE) return;
+    this.retainedBytes -= (this.ends[slot] as number) - (this.starts[slot] as number);
     this.strings.release(this.botIds[slot] as number);
     this.releaseOptional(this.flowNames[slot] as number);
     this.releaseOptional(this.types[slot] as number);
@@ -101,6 +123,7 @@ export class MessageColumns extends RingLog<StoredMessage> {
     if (Number.isNaN(userId)) this.userIdTexts.set(slot, entry.userId);
     this.starts[slot] = entry.start;
     this.ends[slot] = entry.end;
+    this.retainedBytes += entry.end - entry.start;
     this.botIds[slot] = this.strings.acquire(entry.botId);
     this.flowNames[slot] = this.optional(entry.flowName);
     this.types[slot] = this.optional(entry.type);
@@ -137,6 +160,7 @@ export class MessageColumns extends RingLog<StoredMessage> {
     this.slabs.clear();
     this.userIdTexts.clear();
     this.filled = 0;
+    this.retainedBytes = 0;
   }
 
   /** How many distinct strings and slabs the rows hold (for tests: evicted values must be let go). */

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { describeMock } from "./banner.js";
 import { createMockJelou } from "./create-mock-jelou.js";
+import { MAX_RETAINED_BYTES } from "./inbox.js";
 import type { MockJelouOptions } from "./types.js";
 
 /** Where `runMockCli` writes and what stops it; the defaults are the process's streams and signals. */
@@ -53,6 +54,7 @@ function program(write: (text: string) => void, writeErr: (text: string) => void
     .option("--bots <file>", "JSON file of the bots, providers and Flows to check sends against")
     .option("--max-messages <n>", "messages kept before the oldest is evicted", wholeNumber(1), 1000)
     .option("--max-rejections <n>", "rejected requests kept", wholeNumber(1), 1000)
+    .option("--max-retained-bytes <n>", "bytes of message bodies kept before the oldest is evicted", wholeNumber(1), MAX_RETAINED_BYTES)
     .option("--body-limit <bytes>", "largest body accepted", wholeNumber(1), 1024 * 1024)
     .option("--latency <ms>", "milliseconds added before each send is handled", wholeNumber(0), 0)
     .option("--chaos <probability>", "fail this share of sends at random (429, 500, 503)", probability)
@@ -74,6 +76,7 @@ interface Flags {
   bots?: string;
   maxMessages: number;
   maxRejections: number;
+  maxRetainedBytes: number;
   bodyLimit: number;
   latency: number;
   chaos?: number;
@@ -115,6 +118,7 @@ export async function runMockCli(argv: readonly string[], io: MockCliIo = {}): P
   const options: MockJelouOptions = {
     maxMessages: flags.maxMessages,
     maxRejections: flags.maxRejections,
+    maxRetainedBytes: flags.maxRetainedBytes,
     bodyLimitBytes: flags.bodyLimit,
     latencyMs: flags.latency,
     allowedHosts: flags.allowHost,

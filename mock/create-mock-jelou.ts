@@ -4,7 +4,7 @@ import { createCredentialCheck, resolveCredentials } from "./auth.js";
 import { IdSource } from "./bounded-log.js";
 import type { MockContext, MockEnv } from "./context.js";
 import { Faults } from "./faults.js";
-import { Inbox } from "./inbox.js";
+import { Inbox, MAX_RETAINED_BYTES } from "./inbox.js";
 import { listenHttp } from "./listen.js";
 import { allowedHostSet } from "./origin.js";
 import { Registry } from "./registry.js";
@@ -115,6 +115,7 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
   const inbox = new Inbox(
     positive("maxMessages", options.maxMessages, 1000),
     positive("maxRejections", options.maxRejections, 1000),
+    positive("maxRetainedBytes", options.maxRetainedBytes, MAX_RETAINED_BYTES),
   );
   const context: MockContext = {
     inbox,

@@ -73,6 +73,8 @@ export interface MockJelouOptions {
   maxMessages?: number;
   /** How many rejections are kept (default 1000). */
   maxRejections?: number;
+  /** How many bytes of message bodies the inbox holds before evicting the oldest (default 128 MiB, 134217728). */
+  maxRetainedBytes?: number;
   /** The largest body accepted, in bytes (default 1 MB, 1048576). */
   bodyLimitBytes?: number;
   /** Milliseconds added before every flow_message request is handled (default 0). */

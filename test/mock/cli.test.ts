@@ -77,15 +77,16 @@ describe("runMockCli", () => {
     const file = path.join(dir, "bots.json");
     writeFileSync(file, JSON.stringify({ bots: { "bot-1": { flows: ["welcome_flow"] } } }));
     try {
-      const { out } = await withCli(["--port", "0", "--bots", file, "--max-messages", "5"], async (url) => {
+      const { out } = await withCli(["--port", "0", "--bots", file, "--max-messages", "5", "--max-retained-bytes", "200000"], async (url) => {
         const other = await fetch(`${url}/v1/bots/bot-2/users/593987654321/flow_message`, {
           method: "POST",
           headers: { authorization: "Basic YTpi", "content-type": "application/json" },
           body: JSON.stringify(validMessage()),
         });
         expect(other.status).toBe(404);
-        const health = (await (await fetch(`${url}/__mock/health`)).json()) as { inbox: { maxMessages: number } };
+        const health = (await (await fetch(`${url}/__mock/health`)).json()) as { inbox: { maxMessages: number; maxRetainedBytes: number } };
         expect(health.inbox.maxMessages).toBe(5);
+        expect(health.inbox.maxRetainedBytes).toBe(200_000);
       });
       expect(out).toContain("any well-formed Basic");
       expect(out).toContain("1 bots from the registry");

@@ -70,4 +70,12 @@ describe("the inbox's retained-bytes bound", () => {
     expect(health.inbox.retainedBytes).toBe(0);
     mock.replies.close();
   });
+
+  it("createMockJelou's maxRetainedBytes sets the bound, and a bad value is refused at creation", async () => {
+    const mock = createMockJelou({ env: false, maxRetainedBytes: 300_000 });
+    const health = (await (await mock.fetch("/__mock/health")).json()) as { inbox: { maxRetainedBytes: number } };
+    expect(health.inbox.maxRetainedBytes).toBe(300_000);
+    mock.replies.close();
+    expect(() => createMockJelou({ env: false, maxRetainedBytes: 0 })).toThrow(/maxRetainedBytes/);
+  });
 });

@@ -1,6 +1,6 @@
 import { AsyncChannel } from "./async-channel.js";
 import { summarizeError } from "./error-summary.js";
-import { Journal, JournalFileError, type JournalState } from "./journal.js";
+import { Journal, JournalFileError, type JournalEntry, type JournalState } from "./journal.js";
 import { openJournalSession } from "./journal-session.js";
 import { checkAll } from "./check-rows.js";
 import { prepareRow, type RowSettings } from "./prepare-row.js";
@@ -32,6 +32,17 @@ export class BulkValidationError extends Error {
 
 const now = () => new Date().toISOString();
 
+/** The journal line recording a send's outcome. */
+function outcomeEntry(result: Extract<BulkResult, { status: "sent" | "failed" | "unknown" }>): JournalEntry {
+  const { row, key } = result;
+  if (result.status === "sent") {
+    const ids = { ...(result.messageId && { messageId: result.messageId }), ...(result.requestId && { requestId: result.requestId }) };
+    return { type: "sent", at: now(), key, row, status: result.httpStatus, attempts: result.attempts, ...ids };
+  }
+  const { maybeSent: _m, ...fields } = result.error;
+  return { type: result.status, at: now(), key, row, ...fields };
+}
+
 /**
  * Sends a flow message to every recipient of a list, at most once each, and yields each outcome as soon as it is known.
  *
@@ -53,6 +64,8 @@ const now = () => new Date().toISOString();
  *   permission; raised before the check, so nothing is sent
  * @throws {JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
  *   `allowTemplateChange`
+ * @throws {JournalWriteError} when a journal line cannot be written or synced (a full disk): the run stops taking rows
+ *   at once, no send starts without its "started" line on disk, and the sends in flight are journaled as far as the disk allows
  * @throws {TemplateError} when the template cannot be used for any row
  * @throws whatever `onSendStart` throws: the run stops; that recipient, not sent, is journaled as failed
  * @example
@@ -138,7 +151,7 @@ async function* run(
   const journal =
     options.journal === undefined
       ? undefined
-      : await Journal.open(options.journal).catch((error: unknown) => {
+      : await Journal.open(options.journal, options.journalFileOps).catch((error: unknown) => {
           throw new JournalFileError(options.journal!, error);
         });
   await journal?.append({ type: "run", at: now(), version: 1, fingerprint });
@@ -218,15 +231,13 @@ async function* run(
           ...(options.abortInFlight && { signal: options.abortInFlight }),
         });
         const ids = { ...(sent.messageId && { messageId: sent.messageId }), ...(sent.requestId && { requestId: sent.requestId }) };
-        await journal?.append({ type: "sent", at: now(), key, row, status: sent.status, attempts: sent.attempts, ...ids });
         result = { status: "sent", row, key, botId, userId, httpStatus: sent.status, attempts: sent.attempts, ...ids };
       } catch (error) {
         const summary = summarizeError(error);
-        const type = summary.maybeSent ? "unknown" : "failed";
-        const { maybeSent: _m, ...fields } = summary;
-        await journal?.append({ type, at: now(), key, row, ...fields });
-        result = { status: type, row, key, botId, userId, error: summary };
+        result = { status: summary.maybeSent ? "unknown" : "failed", row, key, botId, userId, error: summary };
       }
+      // Outside the send's try: a journal that cannot be written stops the run, it is not this recipient's send error.
+      await journal?.append(outcomeEntry(result));
       await out.push(result);
     }
   };

@@ -1,3 +1,4 @@
+import type { JournalFileOps } from "./journal.js";
 import type { FieldProblem } from "../validation/field-problems.js";
 import type { FlowMessageInput } from "../validation/validate-flow-message.js";
 
@@ -133,4 +134,6 @@ export interface SendFlowMessagesOptions {
    * message is not sent and is journaled as failed (a resume sends it), and the run stops with the error.
    */
   onSendStart?: (row: number, key: string) => void;
+  /** The journal's write and sync, replaced only by tests that make the disk write short or fail. @default the file system */
+  journalFileOps?: JournalFileOps;
 }

@@ -1,5 +1,5 @@
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
-import { JournalFileError, JournalInUseError, JournalMismatchError } from "../bulk/journal.js";
+import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
@@ -62,6 +62,21 @@ async function checkColumns(csvPath: string, flags: BulkFlags, templateColumns: 
   }
   if (flags.bot === undefined && !columns.includes("botId")) throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");
   return delimiter;
+}
+
+/** A generous size of the two lines (started, outcome) one send adds to the journal, for the free space to ask for. */
+const JOURNAL_BYTES_PER_SEND = 512;
+
+/** Why the run stopped on a journal it could not write, how much space to free, and how to go on safely. */
+function journalWriteText(error: JournalWriteError, plan: BulkPlan | undefined, tally: BulkTally): string {
+  const c = tally.counts;
+  const left = Math.max(0, (plan?.toSend ?? 0) - c.sent - c.failed - c.unknown);
+  const needed = error.unwrittenBytes + left * JOURNAL_BYTES_PER_SEND;
+  return (
+    `${error.message} Free at least ${Math.ceil(needed / 1024)} KiB on the file system of ${error.path} ` +
+    `(${left} sends left, about ${JOURNAL_BYTES_PER_SEND} bytes each), then run again with --resume: ` +
+    "recipients whose send started are recorded as started and are not sent again (see --resend-unknown)."
+  );
 }
 
 /** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
@@ -148,6 +163,11 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
     }
   } catch (error) {
     reporter?.finish();
+    if (error instanceof JournalWriteError) {
+      io.stderr.write(`${journalWriteText(error, plan, tally)}\n`);
+      emit({ type: "summary", ...tally.counts, exitCode: EXIT.journalWrite });
+      return EXIT.journalWrite;
+    }
     if (error instanceof BulkValidationError) {
       io.stderr.write(`${error.message}\n`);
       emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });

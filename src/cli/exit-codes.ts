@@ -41,6 +41,11 @@ export const EXIT = {
    * Fix the rows, then run again with --resume to send them.
    */
   bulkSkippedInvalid: 15,
+  /**
+   * `bulk` stopped because its journal could not be written (a full disk, an I/O error): no send started without its
+   * "started" line on disk. Free space, then run again with --resume.
+   */
+  journalWrite: 16,
   /** Stopped by Ctrl-C, SIGTERM or SIGHUP, or a closed output; the journal is consistent, rerun with --resume. */
   interrupted: 130,
 } as const;
@@ -101,13 +106,18 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
     meaning: "`bulk --skip-invalid`: the invalid rows were not sent (the others were); fix them in the list, then `--resume` sends them",
   },
   {
+    code: EXIT.journalWrite,
+    meaning: "`bulk` stopped: its journal could not be written (disk full, I/O error); no send started unrecorded; free space, then `--resume`",
+  },
+  {
     code: EXIT.interrupted,
     meaning: "`bulk` interrupted by Ctrl-C, SIGTERM or SIGHUP, or its output closed (`| head`); the journal is consistent, rerun with `--resume`",
   },
 ];
 
 /**
- * When several `bulk` codes apply, the first of these is the exit code: the one that needs a person first.
+ * When several `bulk` codes apply, the first of these is the exit code: the one that needs a person first. 16 (journal
+ * not writable) is not among them: it ends the run at once, whatever else happened.
  *
  * @example
  * ```ts

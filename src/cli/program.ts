@@ -94,7 +94,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option("--user-column <name>", "the column holding the phone number", "userId")
     .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 30000)", integerFlag("--timeout", 1, 600_000))
     .addHelpText("after", `\n${BULK_EXAMPLES}\n\n${ENVIRONMENT_HELP}\n\nExit codes: 0 all sent, 3 invalid rows (nothing sent), 13 some failed, 14 some unknown, 15 invalid rows skipped
-(--skip-invalid; they were not sent), 130 interrupted; when several apply, the first of ${BULK_EXIT_PRECEDENCE.join(", ")}; see jelou-flow --help.\n`)
+(--skip-invalid; they were not sent), 16 journal not writable (disk full; free space, then --resume), 130 interrupted; when several apply, the first of ${BULK_EXIT_PRECEDENCE.join(", ")}; see jelou-flow --help.\n`)
     .action(async (csv: string, flags: BulkFlags) => setCode(await runBulk(csv, flags, io)));
 
   program

@@ -1,4 +1,4 @@
-import { errorFromResponse, refusedBeforeWork } from "../errors/from-response.js";
+import { errorFromResponse, redirectError, refusedBeforeWork } from "../errors/from-response.js";
 import { neverReachedServer } from "../errors/from-failure.js";
 import { parseRetryAfter } from "../errors/retry-after.js";
 import type { Call } from "./call.js";
@@ -36,12 +36,13 @@ async function pause(call: Call, ms: number): Promise<void> {
  * The attempt loop: the `fetch` openapi-fetch calls, so it runs beneath openapi-fetch's middleware, once per call.
  * The first attempt sends openapi-fetch's request untouched (no clone: building a Request is the costliest step of a
  * send); a retry builds a new one from the same URL, headers and body. Each attempt is raced against the call's timer
- * and the caller's signal ({@link Call.guard}). It resolves with the last answer, whatever its
+ * and the caller's signal ({@link Call.guard}). A redirect is never followed (every request is sent with `redirect:
+ * "manual"`): a 3xx rejects with a JelouError of kind `http`, maybe sent, never retried. It resolves with the last answer, whatever its
  * status, for openapi-fetch to parse; it rejects with a JelouError when the last attempt got no answer.
  *
  * @param first the request openapi-fetch built
  * @param call the call's state
- * @throws JelouError of kind `network`, `timeout` or `aborted`
+ * @throws JelouError of kind `network`, `timeout` or `aborted`; of kind `http` for a 3xx
  */
 export async function runAttempts(first: Request, call: Call): Promise<Response> {
   const { onRequest, onResponse } = call.config;
@@ -51,6 +52,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
   let request = first;
   for (;;) {
     call.attempts++;
+    call.answered = false;
     if (onRequest !== undefined) emitRequest(call, request);
     const startedAt = timed ? performance.now() : 0;
     let response: Response;
@@ -72,6 +74,22 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
     }
 
     const status = response.status;
+    call.answered = true;
+    if (status >= 300 && status < 400) {
+      // Never followed and never retried, even with retry.unsafe: the server had the whole request.
+      call.maybeSent = true;
+      call.settle();
+      const error = redirectError(status, response.headers, request.url, {
+        method: call.method,
+        path: call.path(),
+        attempts: call.attempts,
+        earlierMaybeSent: true,
+        secrets: call.config.secrets,
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (onResponse !== undefined) emitResponse(call, startedAt, { response, error });
+      throw error;
+    }
     if (status < 400) {
       if (onResponse !== undefined) emitResponse(call, startedAt, { response });
       return response;

@@ -42,6 +42,11 @@ export class Call {
    * server. False between attempts (while `shouldRetry` decides, and during the pause), so an abort there adds nothing.
    */
   inFlight = false;
+  /**
+   * True once the current attempt got an answer: a failure after that (reading the body) reached the server, whatever
+   * its error code says.
+   */
+  answered = false;
   /** Set by {@link Call.end}: the caller has its answer, so nothing more may be sent, whatever is still pending. */
   ended = false;
   /** Set when the client interrupts the current attempt itself, so the failure can be told apart from the network's. */
@@ -160,7 +165,8 @@ export class Call {
     const custom = this.config.fetch;
     if (custom !== undefined) return custom(request);
     this.controller = new AbortController();
-    return globalThis.fetch(request, { signal: this.controller.signal });
+    // A redirect is never followed: a followed POST may be sent again elsewhere, or turned into a GET.
+    return globalThis.fetch(request, { signal: this.controller.signal, redirect: "manual" });
   }
 
   /**
@@ -193,7 +199,7 @@ export class Call {
       method: previous.method,
       headers: previous.headers,
       body: this.bodyText ?? null,
-      redirect: previous.redirect,
+      redirect: "manual",
     });
   }
 
@@ -228,6 +234,7 @@ export class Call {
       attempts: this.attempts,
       earlierMaybeSent: this.maybeSent,
       inFlight,
+      answered: this.answered,
       abortCause: this.abortCause,
       timeoutMs,
       secrets: this.config.secrets,

@@ -123,6 +123,8 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
   const raw = createClient<paths>({
     baseUrl: config.baseUrl,
     headers: { Authorization: config.authorization },
+    // Every request openapi-fetch builds, and so every request a custom fetch is given, refuses to follow a redirect.
+    redirect: "manual",
     fetch: (request) => sendRaw(config, request),
   });
 

@@ -67,6 +67,11 @@ export interface FailureContext {
   /** Whether a request was out when the caller aborted (false while waiting between attempts). */
   inFlight: boolean;
   abortCause: AbortCause | undefined;
+  /**
+   * True when the attempt had got an answer (the failure came while reading it): it reached the server, whatever the
+   * error's code says. Only a failure on the attempt's own connection may prove nothing was sent.
+   */
+  answered?: boolean;
   /** The limit that ran out, for timeout messages. */
   timeoutMs?: number;
   /** Texts that must never appear in the error, even when the failure's message holds them. */
@@ -106,7 +111,7 @@ export function errorFromFailure(error: unknown, context: FailureContext): Jelou
     const message = `${context.method} ${context.path} ${what}${attempts}. ${advice}`;
     return new JelouError({ ...base, kind: "timeout", timeout, maybeSent, retryable: !maybeSent, message });
   }
-  const neverSent = neverReachedServer(error);
+  const neverSent = context.answered !== true && neverReachedServer(error);
   const maybeSent = context.earlierMaybeSent || !neverSent;
   const advice = adviceFor({ kind: "network", maybeSent: !neverSent });
   const reason = scrubSecrets(causeText(error), context.secrets ?? []);

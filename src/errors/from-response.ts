@@ -1,7 +1,7 @@
 import type { FieldProblem } from "../validation/field-problems.js";
 import { adviceFor } from "./advice.js";
 import { JelouError, type JelouErrorKind } from "./jelou-error.js";
-import { scrubSecrets } from "../client/redact.js";
+import { redactUrlCredentials, scrubSecrets } from "../client/redact.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Where an answer came from and what came before it, to build the error of an HTTP answer that is not 2xx. */
@@ -101,6 +101,51 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
     attempts: context.attempts,
     maybeSent,
     retryable: safe && !maybeSent,
+    method: context.method,
+    path: context.path,
+  });
+}
+
+/** The host a `Location` header names, resolved against the request's URL; undefined when absent or unreadable. */
+function locationHost(location: string | null, requestUrl: string): string | undefined {
+  if (location === null || location.trim() === "") return undefined;
+  try {
+    // URL.host never holds the userinfo, so a password in the Location cannot show.
+    return new URL(location, requestUrl).host || undefined;
+  } catch {
+    return redactUrlCredentials(location).slice(0, 200);
+  }
+}
+
+/**
+ * Builds the error for a 3xx answer. Jelou never redirects, and the client never follows a redirect (a followed POST
+ * could be sent again elsewhere, or turned into a GET whose 200 would read as a send): the server had the whole request,
+ * so the message may have been sent, and it is never retried, whatever the retry policy.
+ *
+ * @param status the 3xx status
+ * @param headers the response headers (`Location` names where it pointed)
+ * @param requestUrl the URL that was sent to, to resolve a relative `Location`
+ * @param context the request it answers
+ * @example
+ * ```ts
+ * redirectError(307, new Headers({ location: "https://elsewhere.example/" }), "https://api.jelou.ai/v1/x", context).kind; // "http"
+ * ```
+ */
+export function redirectError(status: number, headers: Headers, requestUrl: string, context: ResponseErrorContext): JelouError {
+  const host = locationHost(headers.get("location"), requestUrl);
+  const where = host === undefined ? "" : ` to ${scrubSecrets(host, context.secrets)}`;
+  const requestId = headers.get("x-request-id");
+  return new JelouError({
+    kind: "http",
+    status,
+    message:
+      `${context.method} ${context.path} answered ${status}, a redirect${where}. Jelou does not redirect: the baseUrl is probably ` +
+      "wrong (check its scheme, host and path). The redirect was not followed. The server received the whole request, so the " +
+      "message may have been sent: check before sending it again.",
+    requestId: requestId === null ? undefined : scrubSecrets(requestId, context.secrets),
+    attempts: context.attempts,
+    maybeSent: true,
+    retryable: false,
     method: context.method,
     path: context.path,
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { readFile, unlink, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
+import { lstat, open, readFile, readlink, realpath, unlink, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { JournalInUseError, type LockHolder } from "./journal.js";
 
 /** A journal's lock, held by this process until `release`. */
@@ -122,14 +123,37 @@ function inUse(journal: string, path: string, holder: LockHolder | undefined, gu
   return new JournalInUseError(message, { path, holder });
 }
 
+/** Symbolic links followed at most, as the kernel does (ELOOP past it). */
+const MAX_LINKS = 40;
+
+/**
+ * The journal's real path: symbolic links resolved, also when the journal (or the link's target) does not exist yet,
+ * so that every name of one file leads to one lock file.
+ */
+async function realJournalPath(journal: string, depth = 0): Promise<string> {
+  try {
+    return await realpath(journal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const absolute = resolve(journal);
+  const link = await lstat(absolute).catch(() => undefined);
+  if (link?.isSymbolicLink() && depth < MAX_LINKS) {
+    return realJournalPath(resolve(dirname(absolute), await readlink(absolute)), depth + 1);
+  }
+  return join(await realpath(dirname(absolute)), basename(absolute));
+}
+
 /**
  * Takes the journal's lock: `<journal>.lock`, created only if absent (`wx`), holding this process's number and host.
  * Two runs sharing one journal would both read it before either wrote, and both send the same recipients; the lock makes
- * the second refuse. A lock left by a process that no longer runs on this host (killed, crashed) is taken over and
- * reported in `tookOverFrom`; of runs taking it over at once, only one gets it (see `removeIfStill`). An exit of the
- * process without `release` (process.exit) still removes the file.
+ * the second refuse. The lock is on the real file, whatever it is called: `<journal>` is its real path (symbolic links
+ * resolved, also to a file not made yet), and a second lock in the temporary folder, named by the file's device and
+ * inode, refuses a run that names it by another hard link. A lock left by a process that no longer runs on this host
+ * (killed, crashed) is taken over and reported in `tookOverFrom`; of runs taking it over at once, only one gets it (see
+ * `removeIfStill`). An exit of the process without `release` (process.exit) still removes the files.
  *
- * @param journal the journal's path
+ * @param journal the journal's path, made (empty) if it does not exist, so that it has an inode to lock
  * @returns the lock, to `release` when the run ends, however it ends
  * @throws {JournalInUseError} when another run holds the lock (its message names the lock file, the process and what to do),
  *   or keeps taking over a stale one for more than a second (the message names its guard, `<journal>.lock.takeover`)
@@ -141,7 +165,28 @@ function inUse(journal: string, path: string, holder: LockHolder | undefined, gu
  * ```
  */
 export async function lockJournal(journal: string): Promise<JournalLock> {
-  const path = `${journal}.lock`;
+  const real = await realJournalPath(journal);
+  const byPath = await lockFile(journal, `${real}.lock`);
+  try {
+    await (await open(real, "a")).close();
+    const { dev, ino } = await lstat(real);
+    const byInode = await lockFile(journal, join(tmpdir(), `jelou-flow-journal-${dev}-${ino}.lock`));
+    return {
+      path: byPath.path,
+      tookOverFrom: byPath.tookOverFrom ?? byInode.tookOverFrom,
+      async release() {
+        await byInode.release();
+        await byPath.release();
+      },
+    };
+  } catch (error) {
+    await byPath.release();
+    throw error;
+  }
+}
+
+/** Takes one lock file `path` for `journal` (see {@link lockJournal}). */
+async function lockFile(journal: string, path: string): Promise<JournalLock> {
   const me = thisProcess();
   let tookOverFrom: LockHolder | undefined;
   // Waiting happens only while a lock is being written or a takeover is under way: a few milliseconds each.

@@ -5,7 +5,7 @@ import { warnCallbackFailed } from "./hooks.js";
 
 /** A failed attempt, as the retry rules see it. */
 export interface FailedAttempt {
-  /** The request provably never reached the server (connection refused, DNS failure, 429, 503 with Retry-After). */
+  /** The request provably never reached the server (connection refused, DNS failure, 429, 503 with a readable Retry-After). */
   safe: boolean;
   /** It may have reached the server, and is the kind of failure `retry.unsafe` retries (timeout, reset, 5xx). */
   unsafeCandidate: boolean;

@@ -28,11 +28,20 @@ export function kindOfStatus(status: number): JelouErrorKind {
 }
 
 /**
- * True when an answer proves the request was refused before any work: a 429, or a 503 that says when to come back.
- * Anything else from the 5xx range may have come after the message went out.
+ * True when an answer proves the request was refused before any work: a 429, or a 503 with a readable `Retry-After`
+ * (delay-seconds or an HTTP-date). A 503 whose `Retry-After` is empty or unreadable (`-1`, `soon`) proves nothing, and
+ * like anything else from the 5xx range may have come after the message went out.
+ *
+ * @param status the HTTP status
+ * @param headers the response headers
+ * @example
+ * ```ts
+ * refusedBeforeWork(503, new Headers({ "retry-after": "2" })); // true
+ * refusedBeforeWork(503, new Headers({ "retry-after": "-1" })); // false
+ * ```
  */
 export function refusedBeforeWork(status: number, headers: Headers): boolean {
-  return status === 429 || (status === 503 && headers.has("retry-after"));
+  return status === 429 || (status === 503 && parseRetryAfter(headers.get("retry-after")) !== undefined);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
 import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
@@ -79,8 +80,37 @@ function journalWriteText(error: JournalWriteError, plan: BulkPlan | undefined, 
   );
 }
 
+/** The device and inode of a path (symbolic links followed), or undefined when it does not exist or cannot be read. */
+const identityOf = (path: string) =>
+  stat(path).then(
+    ({ dev, ino }) => `${dev}:${ino}`,
+    () => undefined,
+  );
+
+/**
+ * Refuses a journal that is one of the files the command reads, by any name (a symbolic or hard link): appending to
+ * it would corrupt the list or the template. Done before anything is read or written.
+ */
+async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ flag: string; path: string }>): Promise<void> {
+  const journalId = await identityOf(journal);
+  if (journalId === undefined) return; // not made yet: it cannot be a file that is read
+  for (const { flag, path } of inputs) {
+    if ((await identityOf(path)) === journalId) {
+      throw new UsageError(
+        `--journal ${journal} is the same file as ${flag} ${path}: the journal is appended to, which would corrupt it. ` +
+          "Choose another journal file (--journal FILE), or leave --journal out to use <list>.journal.jsonl.",
+      );
+    }
+  }
+}
+
 /** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
 export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
+  const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
+  await refuseJournalOnInput(journal, [
+    { flag: "the list", path: csvPath },
+    { flag: "--template", path: flags.template },
+  ]);
   const rawTemplate = await readJsonFile(flags.template, "--template");
   let templateColumns: readonly string[];
   try {
@@ -90,7 +120,6 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
     throw error;
   }
   const delimiter = await checkColumns(csvPath, flags, templateColumns);
-  const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
   // A dry run needs no credentials, but the address the real run will use is checked all the same.
   if (flags.dryRun) baseUrlFromEnv(io.env);
   const client: FlowMessageSender = flags.dryRun

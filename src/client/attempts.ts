@@ -2,6 +2,7 @@ import { errorFromResponse, redirectError, refusedBeforeWork } from "../errors/f
 import { neverReachedServer } from "../errors/from-failure.js";
 import { parseRetryAfter } from "../errors/retry-after.js";
 import type { Call } from "./call.js";
+import { boundBody } from "./bounded-body.js";
 import { emitRequest, emitResponse } from "./hooks.js";
 import { retryDelay } from "./retry-policy.js";
 
@@ -53,6 +54,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
   for (;;) {
     call.attempts++;
     call.answered = false;
+    call.bodyTruncated = false;
     if (onRequest !== undefined) emitRequest(call, request);
     const startedAt = timed ? performance.now() : 0;
     let response: Response;
@@ -90,6 +92,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
       if (onResponse !== undefined) emitResponse(call, startedAt, { response, error });
       throw error;
     }
+    response = boundBody(response, call.config.maxResponseBytes, call);
     if (status < 400) {
       if (onResponse !== undefined) emitResponse(call, startedAt, { response });
       return response;

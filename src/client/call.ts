@@ -47,6 +47,8 @@ export class Call {
    * its error code says.
    */
   answered = false;
+  /** True when the current attempt's answer was longer than `maxResponseBytes` and its body was cut there. */
+  bodyTruncated = false;
   /** Set by {@link Call.end}: the caller has its answer, so nothing more may be sent, whatever is still pending. */
   ended = false;
   /** Set when the client interrupts the current attempt itself, so the failure can be told apart from the network's. */

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { JelouError } from "../errors/jelou-error.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-body.js";
 import { redactUrlCredentials } from "./redact.js";
 import type { FetchLike, JelouClientOptions, RequestEvent, ResponseEvent, RetryOptions } from "./options.js";
 
@@ -22,6 +23,8 @@ export interface ClientConfig {
   fetch: FetchLike | undefined;
   timeoutMs: number;
   totalTimeoutMs: number | undefined;
+  /** How many bytes of an answer's body are read, after decompression. */
+  maxResponseBytes: number;
   retry: RetryPolicy;
   onRequest: ((event: RequestEvent) => void) | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
@@ -50,6 +53,15 @@ export function checkDuration(name: string, value: number | undefined, allowInfi
   if (value === undefined) return;
   const ok = typeof value === "number" && value >= 0 && (Number.isFinite(value) || (allowInfinity && value === Infinity));
   if (!ok) throw new RangeError(`${name} must be a number of milliseconds >= 0${allowInfinity ? " (or Infinity)" : ""}; got ${String(value)}.`);
+}
+
+/** Refuses a `maxResponseBytes` that is not a whole number >= 1: every answer is read within a bound. */
+function checkMaxResponseBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_RESPONSE_BYTES;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new RangeError(
+    `maxResponseBytes must be a whole number of bytes >= 1 (default ${DEFAULT_MAX_RESPONSE_BYTES}); got ${typeof value === "string" ? JSON.stringify(value) : String(value)}.`,
+  );
 }
 
 /**
@@ -130,6 +142,7 @@ export function resolveConfig(options: JelouClientOptions): ClientConfig {
     fetch: options.fetch,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     totalTimeoutMs: options.totalTimeoutMs,
+    maxResponseBytes: checkMaxResponseBytes(options.maxResponseBytes),
     retry: resolveRetry(options.retry),
     onRequest: options.onRequest,
     onResponse: options.onResponse,

@@ -22,6 +22,11 @@ export interface FlowMessageResult {
   requestId?: string;
   /** `X-Message-Id` (the mock Jelou's id of the message in its inbox), when the server sent one. */
   messageId?: string;
+  /**
+   * `true` when the answer's body was longer than the client's `maxResponseBytes` (counted after decompression): it was
+   * not read past the limit and `body` is `{}`. The message was still sent (the status says so). Absent otherwise.
+   */
+  bodyTruncated?: true;
 }
 
 /** A client made by {@link createJelouClient}. */
@@ -61,9 +66,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function resultOf(response: Response, text: string | undefined, attempts: number): FlowMessageResult {
-  const parsed = parseLoose(text);
-  const result: FlowMessageResult = { status: response.status, body: isRecord(parsed) ? parsed : {}, attempts };
+function resultOf(response: Response, text: string | undefined, call: Call): FlowMessageResult {
+  // A body cut at the limit is dropped: a prefix of JSON is no answer.
+  const parsed = call.bodyTruncated ? undefined : parseLoose(text);
+  const result: FlowMessageResult = { status: response.status, body: isRecord(parsed) ? parsed : {}, attempts: call.attempts };
+  if (call.bodyTruncated) result.bodyTruncated = true;
   const requestId = response.headers.get("x-request-id");
   if (requestId !== null) result.requestId = requestId;
   const messageId = response.headers.get("x-message-id");
@@ -147,7 +154,7 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
           fetch: call.fetch,
         }),
       );
-      if (response.ok) return resultOf(response, data, call.attempts);
+      if (response.ok) return resultOf(response, data, call);
       throw errorFromResponse(response.status, response.headers, error, {
         method: "POST",
         path: call.path(),

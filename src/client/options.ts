@@ -125,6 +125,13 @@ export interface JelouClientOptions {
    */
   timeoutMs?: number;
   /**
+   * How many bytes of an answer's body are read, counted after decompression; past it the download is cancelled. A 2xx
+   * past the limit is still a send (its result has `bodyTruncated: true` and `body: {}`); an error status keeps its
+   * status and kind. A whole number >= 1.
+   * @default 65536 (64 KiB)
+   */
+  maxResponseBytes?: number;
+  /**
    * How long a whole call may take, attempts and waits included; `undefined` for no limit. Ends in a `timeout` error.
    * @default undefined
    */

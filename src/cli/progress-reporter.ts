@@ -1,6 +1,7 @@
 import { ProgressTracker, renderProgressBar, renderProgressLine } from "../bulk/progress.js";
 import type { BulkResult } from "../bulk/types.js";
 import type { OutputStream } from "./io.js";
+import type { TerminalSafeStream } from "./terminal-safe.js";
 
 /** How progress is shown: a redrawn bar (terminal), a line per tenth of the run (logs, cron), or nothing. */
 export type ProgressMode = "bar" | "lines" | "none";
@@ -52,7 +53,7 @@ export class ProgressReporter {
 
   /** Prints a line of its own, above the bar when there is one. */
   note(text: string): void {
-    if (this.mode === "bar" && this.drawn) this.stream.write("\r\x1b[2K");
+    if (this.mode === "bar" && this.drawn) this.control("\r\x1b[2K");
     this.stream.write(text.endsWith("\n") ? text : `${text}\n`);
     if (this.mode === "bar" && this.drawn) this.draw();
   }
@@ -60,8 +61,16 @@ export class ProgressReporter {
   private draw(): void {
     // A pseudo terminal may report 0 columns (size never set): take the classic 80 then.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    this.stream.write(`\r\x1b[2K${renderProgressBar(this.tracker.snapshot(), width)}`);
+    this.control("\r\x1b[2K");
+    this.stream.write(renderProgressBar(this.tracker.snapshot(), width));
     this.drawn = true;
+  }
+
+  /** The bar's own redraw sequence: not escaped by a terminal-safe stream, which would print it. */
+  private control(sequence: string): void {
+    const stream = this.stream as Partial<TerminalSafeStream> & OutputStream;
+    if (stream.writeControl) stream.writeControl(sequence);
+    else stream.write(sequence);
   }
 
   /** Stops redrawing and leaves the final state on its own line. */

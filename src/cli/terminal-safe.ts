@@ -1,0 +1,55 @@
+import type { OutputStream } from "./io.js";
+
+/**
+ * The characters a terminal acts on rather than shows: C0 controls but the newline (ESC starts CSI and OSC sequences,
+ * CR rewrites a line), DEL, C1 controls (0x9b is a one-byte CSI), and the marks and overrides that reorder text
+ * (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), plus the line and paragraph separators.
+ */
+const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with every character a terminal would act on written as a `\uXXXX` escape, so that a list's cell, column or
+ * bot id cannot erase, rewrite or reorder the lines around it. The escape is JSON's own, so a JSON line passed through
+ * stays valid JSON with the same value.
+ *
+ * @param text what is about to be printed
+ * @returns the text, its controls escaped; newlines kept
+ * @example
+ * ```ts
+ * escapeControls("Ana\u001b[2K\r"); // "Ana\\u001b[2K\\u000d"
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A stream whose text is printed with {@link escapeControls}, and whose own terminal sequences go out as they are. */
+export interface TerminalSafeStream extends OutputStream {
+  /** Writes the program's own control sequences (a progress bar's redraw), never data, unescaped. */
+  writeControl(sequence: string): unknown;
+}
+
+/**
+ * Wraps a stream so that everything written to it has its controls escaped: the one boundary all human-readable
+ * output of the command line goes through.
+ *
+ * @param stream stdout or stderr
+ * @returns the escaping stream; `writeControl` bypasses the escaping
+ * @example
+ * ```ts
+ * const stderr = terminalSafe(io.stderr);
+ * stderr.write(`row 3 (${userId}): failed\n`); // an ESC in userId prints as \u001b
+ * ```
+ */
+export function terminalSafe(stream: OutputStream): TerminalSafeStream {
+  return {
+    write: (text) => stream.write(escapeControls(text)),
+    writeControl: (sequence) => stream.write(sequence),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}

@@ -1,14 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Resolves `jelou-flow` and `jelou-flow/mock` to the TypeScript source of this checkout, as the package's `source` export
-// condition says. Vitest 4 runs test files in its `ssr` environment and globalSetup files in `__vitest__`, and neither
-// inherits the top-level `resolve.conditions`, so the condition is given to each.
-const conditions = ["source", "node", "import"];
+// `jelou-flow` and `jelou-flow/mock` are this checkout's TypeScript source, as tsconfig.json's `paths` say for tsc and
+// tsx (the published exports point at dist/, which a clone does not have). An alias applies to every environment, so
+// test files (`ssr`) and globalSetup files (`__vitest__`) alike.
+const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  environments: { __vitest__: { resolve: { conditions } } },
+  resolve: {
+    alias: [
+      { find: /^jelou-flow$/, replacement: source("./src/index.ts") },
+      { find: /^jelou-flow\/mock$/, replacement: source("./mock/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     testTimeout: 20_000,

@@ -1,5 +1,5 @@
 /**
- * Before and after: `node --conditions=source --import tsx bench/compare.ts <commit>` runs an earlier commit's mock and client beside this checkout's,
+ * Before and after: `node --import tsx bench/compare.ts <commit>` runs an earlier commit's mock and client beside this checkout's,
  * in the same rounds (servers A B B A, client blocks interleaved), so that an optimisation is judged by ratios of one
  * run. The earlier commit is extracted with `git archive` and compiled like this checkout; nothing in the working tree
  * changes. Prints a markdown table for bench/RESULTS.md's notes.
@@ -16,7 +16,7 @@ import { measureTargets } from "./throughput.js";
 
 const commit = process.argv[2];
 if (commit === undefined) {
-  process.stderr.write("usage: node --conditions=source --import tsx bench/compare.ts <commit>\n");
+  process.stderr.write("usage: node --import tsx bench/compare.ts <commit>\n");
   process.exit(2);
 }
 const sha = execFileSync("git", ["rev-parse", "--short", commit], { cwd: ROOT, encoding: "utf8" }).trim();

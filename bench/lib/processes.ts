@@ -37,7 +37,7 @@ export function nodeArgs(file: string, args: readonly string[] = [], options: { 
   const flags = options.nodeFlags ?? [];
   const { compiled } = options;
   if (compiled) return [...flags, `${compiled === true ? COMPILED : compiled}${file.replace(/\.tsx?$/, ".js")}`, ...args];
-  return [...flags, "--conditions=source", "--import", "tsx", `${ROOT}${file}`, ...args];
+  return [...flags, "--import", "tsx", `${ROOT}${file}`, ...args];
 }
 
 async function startServer(name: string, file: string, args: string[], compiled: Compiled, urlPattern: RegExp, probe: string): Promise<ServerProcess> {

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /**
  * The README's "Contract testing in your CI" examples, run as a user would run them: written out verbatim into a
  * scratch project that has `jelou-flow` in its node_modules, then `vitest run` (global setup with the mock and Prism)
- * and `node --test`. Only one thing is added: the `source` export condition, because this checkout has no build of
- * dist/ (an installed package resolves to dist/ without it).
+ * and `node --test`. Only one thing is added: `jelou-flow` resolves to this checkout's TypeScript source, because the
+ * checkout has no build of dist/ (which an installed package resolves to): an alias in the Vitest config, and for
+ * `node --test` the `paths` of the checkout's tsconfig.json, which tsx finds above the scratch project.
  */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
@@ -52,15 +53,17 @@ describe("the README's contract-testing examples", () => {
     await mkdir(join(project, "node_modules", ".bin"), { recursive: true });
     await symlink(ROOT, join(project, "node_modules", "jelou-flow"));
     await symlink(join(ROOT, "node_modules", ".bin", "prism"), join(project, "node_modules", ".bin", "prism"));
-    // Vitest resolves test files in the `ssr` environment and global setup files in `__vitest__`: both need the condition.
+    // An alias applies to every Vitest environment: test files (`ssr`) and global setup files (`__vitest__`).
     await writeFile(
       join(project, "vitest.source.config.ts"),
       `import { mergeConfig } from "vitest/config";
 import config from "./vitest.config.ts";
-const resolve = { conditions: ["source", "node", "import"] };
+const alias = [
+  { find: /^jelou-flow$/, replacement: ${JSON.stringify(join(ROOT, "src/index.ts"))} },
+  { find: /^jelou-flow\\/mock$/, replacement: ${JSON.stringify(join(ROOT, "mock/index.ts"))} },
+];
 export default mergeConfig(config, {
-  ssr: { resolve },
-  environments: { __vitest__: { resolve } },
+  resolve: { alias },
   test: { include: ["test/**/*.test.ts"] },
 });
 `,
@@ -95,7 +98,7 @@ export default mergeConfig(config, {
   }, 90_000);
 
   it("node:test: the example passes with `node --test`", async () => {
-    const { stdout } = await run(process.execPath, ["--conditions=source", "--import", "tsx", "--test", "test/welcome.test.mjs"], {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "--test", "test/welcome.test.mjs"], {
       cwd: project,
       timeout: 60_000,
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {

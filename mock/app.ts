@@ -1,4 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { internalErrorResponse } from "./client-error.js";
 import type { MockContext, MockEnv } from "./context.js";
 import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
@@ -6,7 +7,7 @@ import { refuseForeignHost } from "./origin.js";
 import { repeatedQuery, undecodableSegment } from "./query.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
-import { internalError, SEND_PATH } from "./send-core.js";
+import { SEND_PATH } from "./send-core.js";
 import { endWithServer } from "./server-scope.js";
 import { createInboxPage } from "./ui/inbox-page.js";
 
@@ -80,8 +81,7 @@ export function createMockApp(ctx: MockContext): Hono<MockEnv> {
     // A client that leaves in the middle of its body makes the read fail: no bug of the mock, and no one to answer.
     const incoming = c.env?.incoming;
     if (incoming !== undefined && incoming.destroyed && !incoming.complete) return new Response(null, { status: 400 });
-    const answer = internalError(ctx, error);
-    return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, "x-request-id": ctx.requestIds.next("req") } });
+    return internalErrorResponse(ctx, error);
   });
 
   return app;

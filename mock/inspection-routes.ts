@@ -11,7 +11,7 @@ import { assertValid, FaultSpecError } from "./faults.js";
 import { depthProblem } from "./nesting.js";
 import { refuseForeignOrigin } from "./origin.js";
 import { checkQuery } from "./query.js";
-import { readBodyLimited } from "./read-body.js";
+import { NOT_UTF8_DESCRIPTION, readBodyLimited } from "./read-body.js";
 import { clip, jelouError, json } from "./responses.js";
 import { endWithServer } from "./server-scope.js";
 import type { InboxFilter } from "./types.js";
@@ -44,9 +44,10 @@ function route(app: Hono<MockEnv>, path: string, handlers: Partial<Record<Method
   }
 }
 
-/** The JSON body of an inspection request, or the 400, 413 or 422 (too deep) that answers it. */
+/** The JSON body of an inspection request, or the 400 (not JSON, not UTF-8), 413 or 422 (too deep) that answers it. */
 async function readJson(c: Context<MockEnv>, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const read = await readBodyLimited(c.req.raw, limit);
+  if (!read.ok && "notUtf8" in read) return { ok: false, response: jelouError(400, "invalid_json", NOT_UTF8_DESCRIPTION) };
   if (!read.ok) {
     const response = jelouError(413, "payload_too_large", `The body is over the limit of ${limit} bytes.`, undefined, {
       connection: "close",

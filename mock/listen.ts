@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
+import { answerClientErrors, answerRequestErrors } from "./client-error.js";
 import { createHttpSendListener } from "./http-send-listener.js";
 import { anyServerOpen, type ServerScope } from "./server-scope.js";
 import type { ListenOptions, MockServer } from "./types.js";
@@ -62,7 +63,8 @@ function endIdleConnections(server: Server, list: ConnectionList | undefined): v
  */
 export async function listenHttp(app: Hono<MockEnv>, ctx: MockContext, options: ListenOptions = {}): Promise<MockServer> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = createServer(createHttpSendListener(ctx, getRequestListener(app.fetch, { hostname })));
+  const server = createServer(createHttpSendListener(ctx, getRequestListener(app.fetch, { hostname, errorHandler: answerRequestErrors(ctx) })));
+  answerClientErrors(server, ctx);
   // Node closes idle keep-alive sockets after 5 s; a pooled client (undici, so openapi-fetch and the jelou-flow client)
   // that writes its next request just as the server closes gets "other side closed". Outliving the client's own idle
   // timeout (4 s in undici) by far makes the client always the side that closes.

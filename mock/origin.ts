@@ -99,6 +99,25 @@ export function allowedHostSet(names: readonly string[] = []): ReadonlySet<strin
   return set;
 }
 
+/**
+ * Every Host line of a request, from the raw lines: Node keeps only the first of several in `headers.host`, so a
+ * second, foreign one would go unseen (RFC 9112 has a server refuse a request with more than one).
+ */
+function hostLines(raw: readonly string[]): string[] {
+  const hosts: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === "host") hosts.push(raw[i + 1] as string);
+  return hosts;
+}
+
+/** The host[:port] of an absolute-form request target, or the target itself when it does not parse (then refused). */
+function authorityOf(target: string): string {
+  try {
+    return new URL(target).host;
+  } catch {
+    return target;
+  }
+}
+
 interface Trusted {
   listening: string | undefined;
   localAddress: string | undefined;
@@ -110,7 +129,8 @@ interface Trusted {
  * the IP the connection came in on, the hostname it listens on, or one of its `allowedHosts`. Through DNS rebinding,
  * a web page at `http://rebind.example:4010` can have its own name resolve to 127.0.0.1: its requests are then
  * same-origin to the browser, which sends neither `Origin` nor `Sec-Fetch-Site` on a same-origin GET, so the check
- * holds whatever other headers a request carries or lacks, and a request without a Host header is refused too.
+ * holds whatever other headers a request carries or lacks. A request without a Host header is refused too, and so are
+ * one with two Host lines and one whose absolute-form target (`GET http://name/…`) names a host that is not trusted.
  * A test runner in another container that reaches the mock by a DNS name is admitted with `allowedHosts`
  * (`--allow-host NAME`).
  *
@@ -128,14 +148,23 @@ interface Trusted {
 export function refuseForeignHost(ctx: MockContext, c: Context<MockEnv>): Response | undefined {
   const incoming = c.env?.incoming;
   if (incoming === undefined) return undefined;
-  // Node's own header, not the URL: an absolute-form request target (`GET http://localhost/…`) leaves Host as sent.
-  const host = incoming.headers.host;
   const trusted: Trusted = { listening: scopeOf(ctx, c)?.hostname, localAddress: incoming.socket?.localAddress, allowed: ctx.allowedHosts };
-  const hostname = host === undefined ? undefined : hostnameOf(host);
-  if (hostname !== undefined && isTrustedName(hostname, trusted)) return undefined;
+  const hosts = hostLines(incoming.rawHeaders);
+  // An absolute-form target (`GET http://name/…`) names the host too, and the adapter builds the URL from it.
+  const target = incoming.url?.startsWith("/") === false ? authorityOf(incoming.url) : undefined;
+  const foreign = [...hosts, ...(target === undefined ? [] : [target])].find((name) => {
+    const hostname = hostnameOf(name);
+    return hostname === undefined || !isTrustedName(hostname, trusted);
+  });
+  if (hosts.length === 1 && foreign === undefined) return undefined;
   const port = incoming.socket?.localPort;
   const where = port === undefined ? "http://127.0.0.1 or http://localhost" : `http://127.0.0.1:${port} or http://localhost:${port}`;
-  const named = host === undefined ? "A request without a Host header" : `Host ${clip(host)}`;
+  const named =
+    hosts.length === 0
+      ? "A request without a Host header"
+      : foreign === undefined
+        ? `A request with ${hosts.length} Host headers`
+        : `Host ${clip(foreign)}`;
   return jelouError(
     403,
     "forbidden_host",

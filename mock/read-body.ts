@@ -13,6 +13,10 @@ export type BodyRead =
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
 
+/** The description of the 400 `invalid_json` that answers a body that is not UTF-8, on every route that reads JSON. */
+export const NOT_UTF8_DESCRIPTION =
+  "The body is not valid UTF-8; JSON text must be encoded in UTF-8 (RFC 8259, section 8.1). Send the body as UTF-8.";
+
 /**
  * Decodes a body as UTF-8, refusing bytes that are not.
  *

@@ -7,7 +7,7 @@ import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src
 import type { MockContext } from "./context.js";
 import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";
-import type { BodyRead } from "./read-body.js";
+import { NOT_UTF8_DESCRIPTION, type BodyRead } from "./read-body.js";
 import { boundProblem, type Facts, JSON_HEADERS, logLine, refuse } from "./refusal.js";
 import { clip, jelouErrorText, plural } from "./responses.js";
 
@@ -132,7 +132,7 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
   const { request } = facts;
   if (!read.ok && "notUtf8" in read) {
     facts.body = read.text;
-    return refuse(ctx, facts, 400, "invalid_json", "The body is not valid UTF-8; JSON text must be encoded in UTF-8 (RFC 8259, section 8.1). Send the body as UTF-8.");
+    return refuse(ctx, facts, 400, "invalid_json", NOT_UTF8_DESCRIPTION);
   }
   if (!read.ok) {
     const size = read.bytes === undefined ? "larger than the limit" : `${read.bytes} bytes`;

@@ -9,7 +9,7 @@ import { toFieldProblems } from "../../src/index.js";
 import type { MockEnv } from "../context.js";
 import { depthProblem } from "../nesting.js";
 import { refuseForeignOrigin } from "../origin.js";
-import { readBodyLimited } from "../read-body.js";
+import { NOT_UTF8_DESCRIPTION, readBodyLimited } from "../read-body.js";
 import { clip, jelouError, json } from "../responses.js";
 import type { components } from "../../generated/mock/openapi.js";
 import { withinBudget } from "../inbox-query.js";
@@ -37,6 +37,7 @@ export function mountReplyRoutes(app: Hono<MockEnv>, replies: FlowReplies): void
     const foreign = refuseForeignOrigin(c, "simulate replies");
     if (foreign !== undefined) return foreign;
     const read = await readBodyLimited(c.req.raw, REPLY_BODY_LIMIT);
+    if (!read.ok && "notUtf8" in read) return jelouError(400, "invalid_json", NOT_UTF8_DESCRIPTION);
     if (!read.ok) {
       return jelouError(413, "payload_too_large", `The body is over the limit of ${REPLY_BODY_LIMIT} bytes; send only the answers.`);
     }

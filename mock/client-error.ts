@@ -1,0 +1,82 @@
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
+import { RequestError } from "@hono/node-server";
+import type { MockContext } from "./context.js";
+import { jelouError, jelouErrorText } from "./responses.js";
+import { internalError } from "./send-core.js";
+
+/** Node's own statuses for the parser errors it names, as its default `clientError` answer gives them. */
+/** The description of a 400 `bad_request`: a request that reached the mock but is not one it can read. */
+function unreadable(reason: string): string {
+  return `The request is not valid HTTP/1.1 (${reason}): the mock could not read it. Send a well-formed request, as any HTTP client does.`;
+}
+
+const STATUS_OF: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "Payload Too Large"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout"],
+};
+
+/**
+ * Answers the requests Node's HTTP parser refuses before the app sees them (a Content-Length that is not a number, a
+ * control character in a header, a Host whose port is out of range, `OPTIONS *`) as every other answer of the mock
+ * is given: a Jelou error body and an `X-Request-Id`. Node's default answer is a bare `400 Bad Request` without either.
+ *
+ * @param server the mock's HTTP server
+ * @param ctx the mock's shared state, whose request ids the answers take
+ * @example
+ * ```ts
+ * answerClientErrors(createServer(listener), ctx);
+ * ```
+ */
+export function answerClientErrors(server: Server, ctx: MockContext): void {
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    // A reset or a half-written answer leaves no one to answer, or no clean place to start one.
+    if (error.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason] = STATUS_OF[error.code ?? ""] ?? [400, "Bad Request"];
+    const code = status === 400 ? "bad_request" : status === 408 ? "request_timeout" : "payload_too_large";
+    const body = jelouErrorText(code, unreadable(error.code ?? "parse error"));
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${ctx.requestIds.next("req")}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
+/**
+ * The `errorHandler` of @hono/node-server's listener: a request Node parsed but the adapter cannot turn into a URL (a
+ * Host whose port is out of range, `OPTIONS *`, a backslash in the path) gets a 400 `bad_request` with an
+ * `X-Request-Id` instead of the adapter's bare 400; anything else is the mock's own 500.
+ *
+ * @param ctx the mock's shared state, whose request ids the answers take
+ * @returns the handler
+ * @example
+ * ```ts
+ * getRequestListener(app.fetch, { hostname, errorHandler: answerRequestErrors(ctx) });
+ * ```
+ */
+export function answerRequestErrors(ctx: MockContext): (error: unknown) => Response {
+  return (error) => {
+    if (!(error instanceof RequestError)) return internalErrorResponse(ctx, error);
+    return jelouError(400, "bad_request", unreadable(error.message), undefined, { "x-request-id": ctx.requestIds.next("req") });
+  };
+}
+
+/**
+ * The mock's 500 for an error of its own, logged, as a Response with an `X-Request-Id`.
+ *
+ * @param ctx the mock's shared state (its log, its request ids)
+ * @param error what was thrown
+ * @returns the 500 answer
+ * @example
+ * ```ts
+ * app.onError((error) => internalErrorResponse(ctx, error));
+ * ```
+ */
+export function internalErrorResponse(ctx: MockContext, error: unknown): Response {
+  const answer = internalError(ctx, error);
+  return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, "x-request-id": ctx.requestIds.next("req") } });
+}

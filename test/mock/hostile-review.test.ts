@@ -1,0 +1,127 @@
+/**
+ * Points 9 to 11 of the hostile review, tried with hand-written requests on raw sockets to a mock on 127.0.0.1 (port
+ * 0): request shapes that no fetch client sends (two Host lines, an absolute-form target, bytes Node's parser refuses)
+ * and bodies that are not UTF-8 on every inspection route that reads JSON.
+ */
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateMockError } from "../../generated/mock/validators.js";
+import { createMockJelou, type MockServer } from "../../mock/index.js";
+import { AUTH, SEND_PATH, validMessage } from "./harness.js";
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Writes the bytes as they are, reads until the server closes, and parses the first answer. */
+function exchange(port: number, bytes: Buffer): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      const [statusLine = "", ...lines] = text.slice(0, end).split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const length = Number(headers["content-length"] ?? Number.NaN);
+      const body = text.slice(end + 4);
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: Number.isNaN(length) ? body : body.slice(0, length) });
+    });
+  });
+}
+
+/** A request with these head lines (no Connection: close added, the socket's end closes it) and an optional body. */
+function request(port: number, head: string[], body: Buffer = Buffer.alloc(0)): Promise<RawAnswer> {
+  return exchange(port, Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`, "latin1"), body]));
+}
+
+/** `{"kind":"drop","botId":"é"}` and alike, with the é as Latin-1 (0xE9): not UTF-8. */
+function latin1(json: string): Buffer {
+  return Buffer.from(json.replace("é", "\u00e9"), "latin1");
+}
+
+describe("hostile requests on raw sockets", () => {
+  const mock = createMockJelou({ env: false });
+  let server: MockServer;
+  let port: number;
+  beforeAll(async () => {
+    server = await mock.listen({ port: 0 });
+    port = server.port;
+    const sent = await fetch(`${server.url}${SEND_PATH}`, {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body: JSON.stringify(validMessage()),
+    });
+    expect(sent.status).toBe(200);
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ["POST", "/__mock/faults", '{"kind":"drop","botId":"é"}'],
+    ["PUT", "/__mock/chaos", '{"probability":0,"seed":1,"kinds":["é"]}'],
+    ["PUT", "/__mock/latency", '{"latencyMs":0,"x":"é"}'],
+    ["POST", "/__mock/messages/latest/reply", '{"answers":{"name":"é"}}'],
+  ])("answers %s %s with a body that is not UTF-8 by 400 invalid_json naming UTF-8, not 413", async (method, path, json) => {
+    const body = latin1(json);
+    const answer = await request(
+      port,
+      [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", `Content-Length: ${body.length}`],
+      body,
+    );
+    expect(answer.status).toBe(400);
+    const error = JSON.parse(answer.body) as { code: string; description: string };
+    expect(validateMockError(error)).toBe(true);
+    expect(error.code).toBe("invalid_json");
+    expect(error.description).toContain("UTF-8");
+    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
+    expect(mock.faults.list()).toEqual([]);
+    expect(mock.faults.chaosState().enabled).toBe(false);
+    expect(mock.replies.list()).toEqual([]);
+  });
+
+  it.each([
+    ["a Content-Length that is not a number", ["POST /__mock/faults HTTP/1.1", "Host: 127.0.0.1", "Content-Length: abc"]],
+    ["a header with a control character", ["GET /__mock/messages HTTP/1.1", "Host: 127.0.0.1", "X-Note: a\u0001b"]],
+    ["a port out of range", ["GET /__mock/messages HTTP/1.1", "Host: localhost:99999"]],
+    ["OPTIONS *", ["OPTIONS * HTTP/1.1", "Host: 127.0.0.1"]],
+  ])("answers a request Node's parser refuses (%s) with an X-Request-Id and a Jelou error body", async (_, head) => {
+    const answer = await request(port, head);
+    expect(answer.status).toBe(400);
+    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
+    const error = JSON.parse(answer.body) as { code: string };
+    expect(validateMockError(error)).toBe(true);
+    expect(error.code).toBe("bad_request");
+  });
+
+  it.each([
+    ["localhost, then a foreign name", ["Host: localhost", "Host: rebind.test"]],
+    ["twice localhost", ["Host: localhost", "Host: localhost"]],
+  ])("refuses an inspection request with two Host lines (%s)", async (_, hosts) => {
+    const answer = await request(port, ["GET /__mock/messages HTTP/1.1", ...hosts]);
+    expect(answer.status).toBe(403);
+    expect(answer.body).not.toContain("Hello");
+    expect((JSON.parse(answer.body) as { code: string }).code).toBe("forbidden_host");
+    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
+  });
+
+  it.each(["/__mock/messages", "/"])("refuses an absolute-form GET %s naming a foreign host, whatever the Host line", async (path) => {
+    const answer = await request(port, [`GET http://rebind.test:${port}${path} HTTP/1.1`, "Host: localhost"]);
+    expect(answer.status).toBe(403);
+    expect(answer.body).not.toContain("Hello");
+    expect((JSON.parse(answer.body) as { code: string }).code).toBe("forbidden_host");
+  });
+
+  it("still serves an absolute-form GET naming a loopback host", async () => {
+    const answer = await request(port, [`GET http://127.0.0.1:${port}/__mock/messages HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain("Hello");
+  });
+});

@@ -6,6 +6,7 @@ import { validationError } from "../errors/validation-error.js";
 import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
 import { parseLoose, runAttempts } from "./attempts.js";
 import { Call, type CallSettings } from "./call.js";
+import { scrubDeep, scrubSecrets } from "./redact.js";
 import { checkDuration, resolveConfig, resolveRetry, type ClientConfig } from "./config.js";
 import { buildDryRun, FLOW_MESSAGE_PATH, type DryRunRequest } from "./dry-run.js";
 import type { JelouClientOptions, SendOptions } from "./options.js";
@@ -69,12 +70,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function resultOf(response: Response, text: string | undefined, call: Call): FlowMessageResult {
   // A body cut at the limit is dropped: a prefix of JSON is no answer.
   const parsed = call.bodyTruncated ? undefined : parseLoose(text);
-  const result: FlowMessageResult = { status: response.status, body: isRecord(parsed) ? parsed : {}, attempts: call.attempts };
+  // Every field is scrubbed: a server may echo the secret anywhere, and bulk journals and prints these.
+  const secrets = call.config.secrets;
+  const body = isRecord(parsed) ? scrubDeep(parsed, secrets) : {};
+  const result: FlowMessageResult = { status: response.status, body, attempts: call.attempts };
   if (call.bodyTruncated) result.bodyTruncated = true;
   const requestId = response.headers.get("x-request-id");
-  if (requestId !== null) result.requestId = requestId;
+  if (requestId !== null) result.requestId = scrubSecrets(requestId, secrets);
   const messageId = response.headers.get("x-message-id");
-  if (messageId !== null) result.messageId = messageId;
+  if (messageId !== null) result.messageId = scrubSecrets(messageId, secrets);
   return result;
 }
 

@@ -36,7 +36,7 @@ export function emitRequest(call: Call, request: Request): void {
       url: maskPath(request.url),
       path: call.path(),
       attempt: call.attempts,
-      headers: redactHeaders(request.headers),
+      headers: redactHeaders(request.headers, call.config.secrets),
       body: call.settings.body ?? call.bodyText,
     },
     "the onRequest hook",
@@ -60,7 +60,7 @@ export function emitResponse(
   };
   if (outcome.response !== undefined) {
     event.status = outcome.response.status;
-    event.headers = redactHeaders(outcome.response.headers);
+    event.headers = redactHeaders(outcome.response.headers, call.config.secrets);
   }
   if (outcome.error !== undefined) event.error = outcome.error;
   if (outcome.retryInMs !== undefined) event.retryInMs = outcome.retryInMs;

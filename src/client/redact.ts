@@ -1,6 +1,7 @@
 /**
  * Keeping phone numbers and credentials out of what the client prints: error messages, hook events, dry runs.
  */
+import { secretForms } from "./secret-forms.js";
 
 /** Shown instead of a credential. */
 export const REDACTED = "[REDACTED]";
@@ -48,31 +49,83 @@ function safeDecode(segment: string): string {
 }
 
 /**
- * Copies headers into a plain object with every credential replaced: `Authorization: Basic [REDACTED]`.
+ * Copies headers into a plain object with every credential replaced (`Authorization: Basic [REDACTED]`) and the
+ * secrets scrubbed from every other value, in case a server echoes them in any header.
  *
  * @param headers request or response headers
+ * @param secrets the values that must never be shown, as given to {@link scrubSecrets}
  * @returns lower-case names to values, credentials redacted (the scheme of `Authorization` is kept)
+ * @example
+ * ```ts
+ * redactHeaders(new Headers({ authorization: "Basic abc", "x-echo": "abc" }), ["abc"]); // { authorization: "Basic [REDACTED]", "x-echo": "[REDACTED]" }
+ * ```
  */
-export function redactHeaders(headers: Headers): Record<string, string> {
+export function redactHeaders(headers: Headers, secrets: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (!SECRET_HEADERS.has(name)) out[name] = value;
-    else if (name === "authorization" || name === "proxy-authorization") out[name] = `${value.split(" ", 1)[0]} ${REDACTED}`;
+    if (!SECRET_HEADERS.has(name)) out[scrubSecrets(name, secrets)] = scrubSecrets(value, secrets);
+    else if (name === "authorization" || name === "proxy-authorization") out[name] = `${scrubSecrets(value.split(" ", 1)[0] ?? "", secrets)} ${REDACTED}`;
     else out[name] = REDACTED;
   });
   return out;
 }
 
+/** The forms of each list of secrets, expanded once per list (a client's list lives as long as the client). */
+const expanded = new WeakMap<readonly string[], readonly string[]>();
+
+function formsOf(secrets: readonly string[]): readonly string[] {
+  let forms = expanded.get(secrets);
+  if (forms === undefined) {
+    forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    expanded.set(secrets, forms);
+  }
+  return forms;
+}
+
 /**
- * Removes known secrets from a text that came from elsewhere (a server's error description), in case it echoes them.
+ * Removes known secrets from a text that came from elsewhere (a server's answer, a failure's message), in case it
+ * echoes them: each secret as is and in its JSON-escaped, percent-encoded and HTML-escaped forms (see
+ * {@link secretForms}); the forms of a list are worked out once and kept for as long as the list lives.
  *
  * @param text any text
  * @param secrets the values that must never be shown (the client secret, the encoded credentials)
+ * @returns the text with every form of every secret replaced by `[REDACTED]`
+ * @example
+ * ```ts
+ * scrubSecrets('{"echo":"s3%22cret"}', ['s3"cret']); // '{"echo":"[REDACTED]"}'
+ * ```
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  if (secrets.length === 0 || text === "") return text;
   let out = text;
-  for (const secret of secrets) if (secret !== "" && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const form of formsOf(secrets)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A copy of a value parsed from JSON with the secrets removed from every text in it, keys included.
+ *
+ * @param value anything JSON.parse returns
+ * @param secrets as given to {@link scrubSecrets}
+ * @returns the scrubbed copy (texts replaced, the rest as is)
+ * @example
+ * ```ts
+ * scrubDeep({ echo: ["s3cret"] }, ["s3cret"]); // { echo: ["[REDACTED]"] }
+ * ```
+ */
+export function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === "string") return scrubSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets)) as T;
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[scrubSecrets(key, secrets)] = scrubDeep(item, secrets);
+    return out as T;
+  }
+  return value;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FieldProblem } from "../validation/field-problems.js";
 import { adviceFor } from "./advice.js";
 import { JelouError, type JelouErrorKind } from "./jelou-error.js";
-import { redactUrlCredentials, scrubSecrets } from "../client/redact.js";
+import { redactUrlCredentials, scrubDeep, scrubSecrets } from "../client/redact.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Where an answer came from and what came before it, to build the error of an HTTP answer that is not 2xx. */
@@ -48,18 +48,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A copy of a value parsed from JSON with the secrets removed from every text in it, keys included. */
-function scrubTexts<T>(value: T, secrets: readonly string[]): T {
-  if (typeof value === "string") return scrubSecrets(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => scrubTexts(item, secrets)) as T;
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[scrubSecrets(key, secrets)] = scrubTexts(item, secrets);
-    return out as T;
-  }
-  return value;
-}
-
 function problemsOf(body: Record<string, unknown>): FieldProblem[] | undefined {
   const errors = body.errors;
   if (!Array.isArray(errors)) return undefined;
@@ -90,7 +78,7 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
   const requestId = scrub(headers.get("x-request-id") ?? undefined);
   // Every field of a problem, not only the three the contract names: it allows more, and a server may echo anything.
-  const problems = record ? problemsOf(record)?.map((p) => scrubTexts(p, context.secrets)) : undefined;
+  const problems = record ? problemsOf(record)?.map((p) => scrubDeep(p, context.secrets)) : undefined;
 
   const what = [code, description].filter(Boolean).join(": ");
   const attempts = context.attempts > 1 ? ` after ${context.attempts} attempts` : "";
@@ -112,6 +100,7 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
     retryable: safe && !maybeSent,
     method: context.method,
     path: context.path,
+    secrets: context.secrets,
   });
 }
 
@@ -157,5 +146,6 @@ export function redirectError(status: number, headers: Headers, requestUrl: stri
     retryable: false,
     method: context.method,
     path: context.path,
+    secrets: context.secrets,
   });
 }

@@ -45,8 +45,8 @@ export interface JelouErrorInit {
   timeout?: "attempt" | "total";
   cause?: unknown;
   /**
-   * Texts the cause's description must not show (the client secret, the encoded credentials), in case the failure
-   * echoes them; the other fields are given clean. Not kept.
+   * Texts the cause's description must not show (the client secret, the encoded credentials), in any of their encoded
+   * forms, in case the failure echoes them; the other fields are given clean. Not kept.
    */
   secrets?: readonly string[];
 }

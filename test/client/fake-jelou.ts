@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { JelouError } from "../../src/index.js";
 
 /** A request the fake received, as it arrived. */
 export interface ReceivedRequest {
@@ -129,4 +130,15 @@ export function useFakeJelou(): FakeJelou {
     reset: () => started().reset(),
     close: () => started().close(),
   };
+}
+
+/** The JelouError a send rejects with; throws when it resolves or rejects with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<JelouError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (JelouError.is(error)) return error;
+    throw error;
+  }
+  throw new Error("expected the send to fail");
 }

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createJelouClient, JelouError } from "../../src/index.js";
-import { closedPort, validMessage } from "./fake-jelou.js";
+import { createJelouClient } from "../../src/index.js";
+import { closedPort, failure, validMessage } from "./fake-jelou.js";
 
 /** A server that answers every request with `status` and `Location: location(url)`, counting requests by method. */
 async function redirecting(status: number, location: (self: string) => string) {
@@ -31,16 +31,6 @@ afterEach(async () => {
 });
 
 const SECRET = "sec/ret";
-
-async function failure(promise: Promise<unknown>): Promise<JelouError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (JelouError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the send to fail");
-}
 
 describe("a redirect is an answer, never followed", () => {
   const targets: [string, (self: string) => Promise<string> | string][] = [

@@ -2,6 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJelouClient } from "../../src/index.js";
+import { sendFlowMessages } from "../../src/bulk/send-flow-messages.js";
+import { collect, rows, TEMPLATE } from "../bulk/helpers.js";
 import { closedPort, failure, validMessage } from "./fake-jelou.js";
 
 /** A server that answers every request with `status` and `Location: location(url)`, counting requests by method. */
@@ -95,5 +97,16 @@ describe("a redirect is an answer, never followed", () => {
     });
     await client.sendFlowMessage(validMessage());
     expect(modes).toEqual(["manual"]);
+  });
+
+  it("a bulk run records a redirected recipient as unknown (maybe sent), never as failed-not-sent or sent", async () => {
+    for (const status of [302, 307]) {
+      const server = await redirecting(status, () => "http://nowhere.invalid/");
+      const client = createJelouClient({ clientId: "id", clientSecret: SECRET, baseUrl: server.url, retry: { baseDelayMs: 1 } });
+      const results = await collect(sendFlowMessages(client, rows(2), { template: TEMPLATE, botId: "b" }));
+      expect(server.seen).toEqual(["POST", "POST"]);
+      expect(results.map((r) => r.status)).toEqual(["unknown", "unknown"]);
+      for (const r of results) expect(r).toMatchObject({ error: { kind: "http", status, maybeSent: true } });
+    }
   });
 });

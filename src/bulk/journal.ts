@@ -2,6 +2,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
+import { scrubSecrets } from "../client/redact.js";
 
 /** What the journal knows about one recipient after replaying it. */
 export type JournalState = "started" | "sent" | "failed" | "unknown";
@@ -242,22 +243,24 @@ export class Journal {
     private readonly handle: FileHandle,
     readonly path: string,
     private readonly ops: JournalFileOps,
+    private readonly secrets: readonly string[],
   ) {}
 
   /**
    * Opens `path` for appending, starting on a fresh line if the last one was torn by a crash.
    *
    * @param path the journal file, made if absent
-   * @param ops the write and sync to use (tests inject faults); the real file system by default
+   * @param options `ops`: the write and sync to use (tests inject faults; the real file system by default); `secrets`:
+   *   texts every line is scrubbed of (with their encoded forms) before it is written
    * @throws the file system's error when it cannot be opened
    * @example
    * ```ts
    * const journal = await Journal.open("list.journal.jsonl");
    * ```
    */
-  static async open(path: string, ops: JournalFileOps = REAL_FILE_OPS): Promise<Journal> {
+  static async open(path: string, options: { ops?: JournalFileOps; secrets?: readonly string[] } = {}): Promise<Journal> {
     const handle = await open(path, "a+");
-    const journal = new Journal(handle, path, ops);
+    const journal = new Journal(handle, path, options.ops ?? REAL_FILE_OPS, options.secrets ?? []);
     const { size } = await handle.stat();
     if (size > 0) {
       const last = Buffer.alloc(1);
@@ -269,7 +272,12 @@ export class Journal {
 
   /** Appends one entry; resolves when it is durably on disk, rejects with {@link JournalWriteError} when it cannot be. */
   append(entry: JournalEntry): Promise<void> {
-    this.pending.push(`${JSON.stringify(entry)}\n`);
+    // Every text field is scrubbed before the line is made (an id or error a server echoed may hold the secret), so
+    // that what replaces a secret can never break the line's JSON. Not the key: it comes from the list, and a changed
+    // key would let a resume send that recipient again.
+    const scrub = (k: string, v: unknown) => (typeof v === "string" && k !== "key" ? scrubSecrets(v, this.secrets) : v);
+    const scrubbed = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, scrub(k, v)]));
+    this.pending.push(`${JSON.stringify(scrubbed)}\n`);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.flushing ??= this.flush();

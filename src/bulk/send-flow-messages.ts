@@ -151,7 +151,7 @@ async function* run(
   const journal =
     options.journal === undefined
       ? undefined
-      : await Journal.open(options.journal, options.journalFileOps).catch((error: unknown) => {
+      : await Journal.open(options.journal, { ...(options.journalFileOps && { ops: options.journalFileOps }), secrets: options.secrets ?? [] }).catch((error: unknown) => {
           throw new JournalFileError(options.journal!, error);
         });
   await journal?.append({ type: "run", at: now(), version: 1, fingerprint });

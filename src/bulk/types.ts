@@ -134,6 +134,11 @@ export interface SendFlowMessagesOptions {
    * message is not sent and is journaled as failed (a resume sends it), and the run stops with the error.
    */
   onSendStart?: (row: number, key: string) => void;
+  /**
+   * Texts never to write to the journal (the client secret, base64(id:secret)): every line is scrubbed of them and of
+   * their encoded forms, whatever a server echoed in an id or an error. The command line passes its credentials.
+   */
+  secrets?: readonly string[];
   /** The journal's write and sync, replaced only by tests that make the disk write short or fail. @default the file system */
   journalFileOps?: JournalFileOps;
 }

@@ -4,7 +4,7 @@ import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWrite
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
-import { baseUrlFromEnv, clientFromEnv } from "./client-from-env.js";
+import { baseUrlFromEnv, clientFromEnv, secretsFromEnv } from "./client-from-env.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
@@ -150,6 +150,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
     const results = sendFlowMessages(client, readRecipientsCsv(csvPath, { delimiter }), {
       template: rawTemplate,
       journal,
+      secrets: secretsFromEnv(io.env),
       concurrency: flags.concurrency,
       userColumn: flags.userColumn,
       signal: stop.signal,

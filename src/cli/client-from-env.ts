@@ -128,3 +128,21 @@ export function clientFromEnv(io: CliIo, options: { timeoutMs?: number; dryRun?:
     env: io.env,
   });
 }
+
+/**
+ * The texts the command's output and journal must never hold: the client secret and base64(id:secret), as the client
+ * sends them (trimmed). Empty when the credentials are not set.
+ *
+ * @param env the command's environment
+ * @returns the secrets to scrub with `scrubSecrets`, which also removes their encoded forms
+ * @example
+ * ```ts
+ * secretsFromEnv({ JELOU_CLIENT_ID: "ops", JELOU_CLIENT_SECRET: "s3cret" }); // ["s3cret", "b3BzOnMzY3JldA=="]
+ * ```
+ */
+export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  const clientId = env.JELOU_CLIENT_ID?.trim() ?? "";
+  const clientSecret = env.JELOU_CLIENT_SECRET?.trim() ?? "";
+  if (clientSecret === "") return [];
+  return [clientSecret, Buffer.from(`${clientId}:${clientSecret}`, "utf8").toString("base64")];
+}

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { BULK_EXIT_PRECEDENCE, EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { terminalSafe } from "./terminal-safe.js";
+import { secretsFromEnv } from "./client-from-env.js";
 import { delimiterFlag, integerFlag, jsonObjectFlag, rateFlag } from "./parse-values.js";
 import { runSend, type SendFlags } from "./send-command.js";
 import { runBulk, type BulkFlags } from "./bulk-command.js";
@@ -125,9 +126,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // The mock parses its own flags, --help included: hand it everything after `mock`, untouched.
-  // Every line printed goes through one escaping boundary: a hostile list cannot drive the operator's terminal.
+  // Every line printed goes through one boundary: a hostile list cannot drive the operator's terminal, and a server
+  // echoing the credentials cannot make them show.
   const rawIo = io;
-  io = { ...rawIo, stdout: terminalSafe(rawIo.stdout), stderr: terminalSafe(rawIo.stderr) };
+  const secrets = secretsFromEnv(rawIo.env);
+  io = { ...rawIo, stdout: terminalSafe(rawIo.stdout, secrets), stderr: terminalSafe(rawIo.stderr, secrets) };
   if (argv[0] === "mock") return runMock(argv.slice(1), io);
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => (code = c));

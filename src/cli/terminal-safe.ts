@@ -1,3 +1,4 @@
+import { scrubSecrets } from "../client/redact.js";
 import type { OutputStream } from "./io.js";
 
 /**
@@ -30,20 +31,22 @@ export interface TerminalSafeStream extends OutputStream {
 }
 
 /**
- * Wraps a stream so that everything written to it has its controls escaped: the one boundary all human-readable
- * output of the command line goes through.
+ * Wraps a stream so that everything written to it is scrubbed of the secrets (and their encoded forms) and has its
+ * controls escaped: the one boundary all output of the command line, human and JSON, goes through. A secret is caught
+ * within one write; the command line writes whole lines.
  *
  * @param stream stdout or stderr
- * @returns the escaping stream; `writeControl` bypasses the escaping
+ * @param secrets texts never to print (see `secretsFromEnv`)
+ * @returns the safe stream; `writeControl` bypasses the escaping
  * @example
  * ```ts
- * const stderr = terminalSafe(io.stderr);
+ * const stderr = terminalSafe(io.stderr, secretsFromEnv(io.env));
  * stderr.write(`row 3 (${userId}): failed\n`); // an ESC in userId prints as \u001b
  * ```
  */
-export function terminalSafe(stream: OutputStream): TerminalSafeStream {
+export function terminalSafe(stream: OutputStream, secrets: readonly string[] = []): TerminalSafeStream {
   return {
-    write: (text) => stream.write(escapeControls(text)),
+    write: (text) => stream.write(escapeControls(scrubSecrets(text, secrets))),
     writeControl: (sequence) => stream.write(sequence),
     get isTTY() {
       return stream.isTTY;

@@ -154,7 +154,7 @@ export interface paths {
         };
         /**
          * List simulated reply events, newest first
-         * @description The reply events produced since the inbox was last cleared, each with its webhook delivery as it stands now.
+         * @description The reply events produced since the inbox was last cleared, each with its webhook delivery as it stands now. The mock keeps the newest 1000 events and at most 64 MiB of them as JSON (each carries its message's payload), the newest always; older ones are dropped first.
          */
         get: operations["listReplies"];
         put?: never;

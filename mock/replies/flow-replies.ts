@@ -29,6 +29,9 @@ export type FlowReplyChange =
   | { type: "reply"; reply: FlowReplyRecord }
   | { type: "delivery"; delivery: WebhookDelivery };
 
+/** The default bound on the bytes of reply events kept: 64 MiB. */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
 /** Options of {@link createFlowReplies}. */
 export interface FlowRepliesOptions {
   /**
@@ -44,6 +47,12 @@ export interface FlowRepliesOptions {
   webhook?: WebhookOptions;
   /** How many reply events are kept; older ones are dropped first. @default 1000 */
   maxReplies?: number;
+  /**
+   * How many bytes of reply events (as JSON) are kept; older ones are dropped first, the newest always kept. Each event
+   * carries its message's payload, so 1000 replies to a 1 MB message would otherwise hold more than 1 GB.
+   * @default 67108864 (64 MiB, {@link MAX_REPLY_BYTES})
+   */
+  maxBytes?: number;
   /** The fetch webhook deliveries use (for tests). */
   fetch?: typeof globalThis.fetch;
 }
@@ -136,7 +145,11 @@ export interface FlowReplies {
  */
 export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
   const maxReplies = options.maxReplies ?? 1000;
+  const maxBytes = options.maxBytes ?? MAX_REPLY_BYTES;
   const records: FlowReplyRecord[] = [];
+  // The JSON size of each record's event, in the order of `records`, and their sum.
+  const sizes: number[] = [];
+  let bytes = 0;
   const listeners = new Set<(change: FlowReplyChange) => void>();
 
   function emit(change: FlowReplyChange): void {
@@ -163,7 +176,20 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
 
   const unsubscribe = options.inbox.subscribe?.(() => {
     records.length = 0;
+    sizes.length = 0;
+    bytes = 0;
   }, ["cleared"]);
+
+  function keep(record: FlowReplyRecord): void {
+    const size = JSON.stringify(record.event).length;
+    records.unshift(record);
+    sizes.unshift(size);
+    bytes += size;
+    while (records.length > maxReplies || (records.length > 1 && bytes > maxBytes)) {
+      records.pop();
+      bytes -= sizes.pop() ?? 0;
+    }
+  }
 
   return {
     webhookUrl: sender?.url,
@@ -172,8 +198,7 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
       if (!message) return undefined;
       const event = buildFlowReplyEvent(message, answers);
       const record: FlowReplyRecord = { event };
-      records.unshift(record);
-      if (records.length > maxReplies) records.length = maxReplies;
+      keep(record);
       if (sender) record.delivery = sender.send(event);
       emit({ type: "reply", reply: { ...record } });
       return { ...record };

@@ -125,3 +125,31 @@ describe("hostile requests on raw sockets", () => {
     expect(answer.body).toContain("Hello");
   });
 });
+
+describe("the replies' byte bound", () => {
+  const mock = createMockJelou({ env: false });
+  let server: MockServer;
+  beforeAll(async () => {
+    server = await mock.listen({ port: 0 });
+  });
+  afterAll(() => server.close());
+
+  it("keeps at most 64 MiB of reply events, newest first, when each carries a 1 MB payload", async () => {
+    const message = { ...validMessage(), payload: { blob: "p".repeat(1_000_000) } };
+    const sent = await fetch(`${server.url}${SEND_PATH}`, {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body: JSON.stringify(message),
+    });
+    expect(sent.status).toBe(200);
+    // 80 events of about 1.2 MB: 96 MB, which 1000 replies to the same message would make 1.2 GB.
+    for (let i = 0; i < 80; i++) mock.replies.reply("latest", { n: i, note: "a".repeat(200_000) });
+    const kept = mock.replies.list();
+    const bytes = kept.reduce((sum, record) => sum + JSON.stringify(record.event).length, 0);
+    expect(bytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    expect(kept.length).toBeGreaterThan(40);
+    expect(kept[0]?.event.message.interactive.nfm_reply.response_json).toContain('"n":79');
+    const listed = await fetch(`${server.url}/__mock/replies`);
+    expect(listed.status).toBe(200);
+  });
+});

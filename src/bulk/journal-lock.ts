@@ -167,19 +167,34 @@ async function realJournalPath(journal: string, depth = 0): Promise<string> {
 export async function lockJournal(journal: string): Promise<JournalLock> {
   const real = await realJournalPath(journal);
   const byPath = await lockFile(journal, `${real}.lock`);
+  let made = false;
+  /** Removes the journal this lock made, if nothing was written to it: a run that sent nothing leaves no file. */
+  const removeIfMadeEmpty = async (ino: number | undefined) => {
+    if (made && (await lstat(real).then((s) => s.size === 0 && (ino === undefined || s.ino === ino), () => false))) await unlink(real).catch(() => undefined);
+  };
   try {
-    await (await open(real, "a")).close();
+    // Made now, so that it has an inode to lock before any other name can reach it.
+    made = await open(real, "wx").then(
+      (handle) => handle.close().then(() => true),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "EEXIST") return false;
+        throw error;
+      },
+    );
     const { dev, ino } = await lstat(real);
     const byInode = await lockFile(journal, join(tmpdir(), `jelou-flow-journal-${dev}-${ino}.lock`));
     return {
       path: byPath.path,
       tookOverFrom: byPath.tookOverFrom ?? byInode.tookOverFrom,
       async release() {
+        // The inode's lock goes first: once the file is removed its inode may be another file's, which must not find it held.
         await byInode.release();
+        await removeIfMadeEmpty(ino);
         await byPath.release();
       },
     };
   } catch (error) {
+    await removeIfMadeEmpty(undefined);
     await byPath.release();
     throw error;
   }

@@ -5,16 +5,39 @@ import type { MockContext } from "./context.js";
 import { jelouError, jelouErrorText } from "./responses.js";
 import { internalError } from "./send-core.js";
 
-/** Node's own statuses for the parser errors it names, as its default `clientError` answer gives them. */
 /** The description of a 400 `bad_request`: a request that reached the mock but is not one it can read. */
 function unreadable(reason: string): string {
   return `The request is not valid HTTP/1.1 (${reason}): the mock could not read it. Send a well-formed request, as any HTTP client does.`;
 }
 
-const STATUS_OF: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large"],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "Payload Too Large"],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout"],
+interface ParserRefusal {
+  status: number;
+  reason: string;
+  code: string;
+  /** What was wrong and what to do. */
+  fix: string;
+}
+
+/** Node's own statuses for the parser errors it names, as its default `clientError` answer gives them. */
+const REFUSAL_OF: Record<string, ParserRefusal> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: "Request Header Fields Too Large",
+    code: "headers_too_large",
+    fix: "Its request line and headers are over Node's limit (16 KiB by default); send shorter ones.",
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    reason: "Payload Too Large",
+    code: "payload_too_large",
+    fix: "Its chunk extensions are over Node's limit; send the body without them.",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: "Request Timeout",
+    code: "request_timeout",
+    fix: "It did not arrive in time; send the whole request at once.",
+  },
 };
 
 /**
@@ -36,9 +59,10 @@ export function answerClientErrors(server: Server, ctx: MockContext): void {
       socket.destroy();
       return;
     }
-    const [status, reason] = STATUS_OF[error.code ?? ""] ?? [400, "Bad Request"];
-    const code = status === 400 ? "bad_request" : status === 408 ? "request_timeout" : "payload_too_large";
-    const body = jelouErrorText(code, unreadable(error.code ?? "parse error"));
+    const known = REFUSAL_OF[error.code ?? ""];
+    const { status, reason, code } = known ?? { status: 400, reason: "Bad Request", code: "bad_request" };
+    const description = known === undefined ? unreadable(error.code ?? "parse error") : `The mock could not read the request. ${known.fix}`;
+    const body = jelouErrorText(code, description);
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${ctx.requestIds.next("req")}\r\nConnection: close\r\n\r\n${body}`,

@@ -119,6 +119,15 @@ describe("hostile requests on raw sockets", () => {
     expect((JSON.parse(answer.body) as { code: string }).code).toBe("forbidden_host");
   });
 
+  it("answers headers past Node's limit with 431 headers_too_large with an X-Request-Id, naming the limit", async () => {
+    const answer = await request(port, ["GET /__mock/messages HTTP/1.1", "Host: 127.0.0.1", `X-Pad: ${"a".repeat(20_000)}`]);
+    expect(answer.status).toBe(431);
+    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
+    const error = JSON.parse(answer.body) as { code: string; description: string };
+    expect(error).toMatchObject({ code: "headers_too_large" });
+    expect(error.description).toContain("16 KiB");
+  });
+
   it("still serves an absolute-form GET naming a loopback host", async () => {
     const answer = await request(port, [`GET http://127.0.0.1:${port}/__mock/messages HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
     expect(answer.status).toBe(200);
@@ -151,23 +160,5 @@ describe("the replies' byte bound", () => {
     expect(kept[0]?.event.message.interactive.nfm_reply.response_json).toContain('"n":79');
     const listed = await fetch(`${server.url}/__mock/replies`);
     expect(listed.status).toBe(200);
-  });
-});
-
-describe("the answer to headers past Node's limit", () => {
-  const mock = createMockJelou({ env: false });
-  let server: MockServer;
-  beforeAll(async () => {
-    server = await mock.listen({ port: 0 });
-  });
-  afterAll(() => server.close());
-
-  it("is 431 headers_too_large with an X-Request-Id, naming the limit", async () => {
-    const answer = await request(server.port, ["GET /__mock/messages HTTP/1.1", "Host: 127.0.0.1", `X-Pad: ${"a".repeat(20_000)}`]);
-    expect(answer.status).toBe(431);
-    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
-    const error = JSON.parse(answer.body) as { code: string; description: string };
-    expect(error).toMatchObject({ code: "headers_too_large" });
-    expect(error.description).toContain("16 KiB");
   });
 });

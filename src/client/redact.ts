@@ -1,7 +1,7 @@
 /**
  * Keeping phone numbers and credentials out of what the client prints: error messages, hook events, dry runs.
  */
-import { secretForms } from "./secret-forms.js";
+import { secretPattern } from "./secret-forms.js";
 
 /** Shown instead of a credential. */
 export const REDACTED = "[REDACTED]";
@@ -70,36 +70,39 @@ export function redactHeaders(headers: Headers, secrets: readonly string[] = [])
   return out;
 }
 
-/** The forms of each list of secrets, expanded once per list (a client's list lives as long as the client). */
-const expanded = new WeakMap<readonly string[], readonly string[]>();
+/** The matcher of each list of secrets, built once per list (a client's list lives as long as the client). */
+const matchers = new WeakMap<readonly string[], RegExp | null>();
 
-function formsOf(secrets: readonly string[]): readonly string[] {
-  let forms = expanded.get(secrets);
-  if (forms === undefined) {
-    forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-    expanded.set(secrets, forms);
+function matcherOf(secrets: readonly string[]): RegExp | null {
+  let matcher = matchers.get(secrets);
+  if (matcher === undefined) {
+    // Longest secret first, so that a secret holding another is replaced whole.
+    const patterns = [...new Set(secrets)].sort((a, b) => b.length - a.length).map(secretPattern).filter((p) => p !== undefined);
+    matcher = patterns.length === 0 ? null : new RegExp(patterns.join("|"), "g");
+    matchers.set(secrets, matcher);
   }
-  return forms;
+  return matcher;
 }
 
 /**
  * Removes known secrets from a text that came from elsewhere (a server's answer, a failure's message), in case it
- * echoes them: each secret as is and in its JSON-escaped, percent-encoded and HTML-escaped forms (see
- * {@link secretForms}); the forms of a list are worked out once and kept for as long as the list lives.
+ * echoes them: each secret written as is or with any mix of JSON escapes, percent-encoding and HTML entities, character
+ * by character (see {@link secretPattern}); the matcher of a list is built once and kept for as long as the list lives.
+ * A very short secret is also found inside ordinary words, which then show as `[REDACTED]` too.
  *
  * @param text any text
  * @param secrets the values that must never be shown (the client secret, the encoded credentials)
- * @returns the text with every form of every secret replaced by `[REDACTED]`
+ * @returns the text with every occurrence of every secret replaced by `[REDACTED]`
  * @example
  * ```ts
  * scrubSecrets('{"echo":"s3%22cret"}', ['s3"cret']); // '{"echo":"[REDACTED]"}'
+ * scrubSecrets("\\u0073\\u0033cret", ["s3cret"]); // "[REDACTED]"
  * ```
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   if (secrets.length === 0 || text === "") return text;
-  let out = text;
-  for (const form of formsOf(secrets)) if (out.includes(form)) out = out.split(form).join(REDACTED);
-  return out;
+  const matcher = matcherOf(secrets);
+  return matcher === null ? text : text.replace(matcher, REDACTED);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,70 +1,68 @@
 /**
- * The forms a secret takes when a server echoes it: inside JSON, in a URL, in HTML. An exact-match scrubber misses
- * `s3\"cret`, `s3%22cret` and `s3&quot;cret`, so each secret is expanded into these forms once, and every one is
- * removed.
+ * The ways a secret may be written when a server echoes it: inside JSON, in a URL, in HTML. Serialisers encode
+ * character by character, and not all alike (Go escapes `<>&` as `\u003c`, some escape every character, a percent-encoder
+ * may use either case of hex, an HTML writer may pad entities with zeros), so a list of whole encoded forms always misses
+ * one. Instead each character of the secret is matched by any of its encodings, so that any mix of them is found.
  */
 
-type CharEncoder = (char: string, code: number) => string | undefined;
+/** A regular expression source matching `text` literally. */
+const literal = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 
-const hex = (code: number, width: number, upper: boolean): string => {
-  const digits = code.toString(16).padStart(width, "0");
-  return upper ? digits.toUpperCase() : digits;
+/** Hex digits, at least `width` of them, matched in either case: `2f` becomes `2[fF]`. */
+const hexDigits = (code: number, width = 1): string =>
+  code
+    .toString(16)
+    .padStart(width, "0")
+    .split("")
+    .map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit))
+    .join("");
+
+/** A JSON `\uXXXX` escape of one UTF-16 code unit, in either case of hex. */
+const unicodeEscape = (unit: number): string => `\\\\u${hexDigits(unit, 4)}`;
+
+/** JSON's short escapes (RFC 8259, section 7). */
+const JSON_SHORT: Record<string, string> = { '"': '\\\\"', "\\": "\\\\\\\\", "/": "\\\\/", "\b": "\\\\b", "\f": "\\\\f", "\n": "\\\\n", "\r": "\\\\r", "\t": "\\\\t" };
+
+/** HTML's named entities for the characters HTML escapes, as browsers read them (lower or upper case). */
+const HTML_NAMED: Record<string, string[]> = {
+  "&": ["&amp;", "&AMP;"],
+  "<": ["&lt;", "&LT;"],
+  ">": ["&gt;", "&GT;"],
+  '"': ["&quot;", "&QUOT;"],
+  "'": ["&apos;"],
 };
 
-/** `\uXXXX` escapes of a UTF-16 code unit. */
-const unicodeEscape = (code: number, upper: boolean): string => `\\u${hex(code, 4, upper)}`;
-
-/** JSON.stringify's own escapes: `"`, `\` and control characters. */
-const jsonStandard: CharEncoder = (char, code) =>
-  char === '"' ? '\\"' : char === "\\" ? "\\\\" : code < 0x20 ? JSON.stringify(char).slice(1, -1) : undefined;
-
-const HTML_NAMED: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-
-/** Each way a whole text may be written, as a function of one character (undefined keeps it as is). */
-const ENCODERS: CharEncoder[] = [
-  jsonStandard,
-  // Some serialisers also escape `/`, or write everything beyond ASCII (or `<>&'`, as Go does) as \uXXXX.
-  (char, code) => (char === "/" ? "\\/" : jsonStandard(char, code)),
-  ...[false, true].flatMap((upper): CharEncoder[] => [
-    (char, code) => jsonStandard(char, code) ?? (code > 0x7e ? unicodeEscape(code, upper) : undefined),
-    (char, code) => jsonStandard(char, code) ?? (code > 0x7e || "<>&'".includes(char) ? unicodeEscape(code, upper) : undefined),
-    (char, code) => (char === "/" ? "\\/" : (jsonStandard(char, code) ?? (code > 0x7e ? unicodeEscape(code, upper) : undefined))),
-  ]),
-  // HTML: named entities with each usual apostrophe, and numeric entities in decimal and hexadecimal.
-  ...["&#39;", "&#x27;", "&#X27;", "&apos;", "'"].map((apostrophe): CharEncoder => (char) => (char === "'" ? apostrophe : HTML_NAMED[char])),
-  (char, code) => ("&<>\"'".includes(char) ? `&#${code};` : undefined),
-  ...[false, true].map((upper): CharEncoder => (char, code) => ("&<>\"'".includes(char) ? `&#x${hex(code, 1, upper)};` : undefined)),
-];
-
-function encodeEach(text: string, encoder: CharEncoder): string {
-  let out = "";
-  for (const char of text) out += encoder(char, char.charCodeAt(0)) ?? char;
-  return out;
-}
-
-/** The percent-encodings of a text: encodeURIComponent's, form encoding's, and encodeURI's, in upper and lower hex. */
-function percentForms(text: string): string[] {
-  const forms = [encodeURIComponent(text), new URLSearchParams({ v: text }).toString().slice(2), encodeURI(text)];
-  // escape() also percent-encodes ! ' ( ) * which some encoders (RFC 3986 strict) do.
-  forms.push(encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${hex(c.charCodeAt(0), 2, true)}`));
-  return forms.flatMap((form) => [form, form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())]);
+/** Every way one character (a code point) may be written: as is, JSON-escaped, percent-encoded, HTML-escaped. */
+function characterPattern(char: string): string {
+  const point = char.codePointAt(0) ?? 0;
+  const ways = [literal(char)];
+  const units = [...Array(char.length).keys()].map((i) => char.charCodeAt(i));
+  ways.push(units.map(unicodeEscape).join(""));
+  const short = JSON_SHORT[char];
+  if (short !== undefined) ways.push(short);
+  ways.push([...Buffer.from(char, "utf8")].map((byte) => `%${hexDigits(byte, 2)}`).join(""));
+  if (char === " ") ways.push("\\+");
+  // Numeric entities: decimal or hex, any number of leading zeros, the `;` optional as HTML parsers allow.
+  ways.push(`&#0*${point};?`, `&#[xX]0*${hexDigits(point)};?`);
+  for (const named of HTML_NAMED[char] ?? []) ways.push(literal(named));
+  return `(?:${ways.join("|")})`;
 }
 
 /**
- * Every form of a secret a server may echo: as is, JSON-escaped (standard, with `\/`, with `\uXXXX` beyond ASCII, in
- * either case of hex), percent-encoded (encodeURIComponent, form encoding, encodeURI, upper and lower hex) and
- * HTML-escaped (named or numeric entities), without duplicates, longest first so that a longer form is replaced whole.
+ * A regular expression source matching a secret written with any mix of encodings, character by character: as is,
+ * JSON-escaped (short escapes, `\uXXXX` in either case, surrogate pairs beyond the BMP), percent-encoded (UTF-8, either
+ * case of hex, `+` for a space) and HTML-escaped (named entities, decimal or hex numeric ones with leading zeros).
+ * Encodings applied twice (`%2522`) are not recognised.
  *
  * @param secret a value that must never be shown
- * @returns its forms, the secret itself included; none for an empty secret
+ * @returns the pattern, or undefined for an empty secret
  * @example
  * ```ts
- * secretForms('a"b'); // ['a%22b', 'a&quot;b', 'a&#x22;b', ..., 'a\\"b', 'a"b']
+ * new RegExp(secretPattern('a"b')!).test('a\\u0022b'); // true
+ * new RegExp(secretPattern('a"b')!).test('&#x61;%22b'); // true
  * ```
  */
-export function secretForms(secret: string): string[] {
-  if (secret === "") return [];
-  const forms = new Set<string>([secret, ...percentForms(secret)]);
-  for (const encoder of ENCODERS) forms.add(encodeEach(secret, encoder));
-  return [...forms].sort((a, b) => b.length - a.length);
+export function secretPattern(secret: string): string | undefined {
+  if (secret === "") return undefined;
+  return [...secret].map(characterPattern).join("");
 }

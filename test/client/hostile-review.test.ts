@@ -1,0 +1,80 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { createJelouClient, type JelouError, type ResponseEvent } from "../../src/index.js";
+import { failure, json, useFakeJelou, validMessage, type Handler } from "./fake-jelou.js";
+
+const jelou = useFakeJelou();
+
+const CLIENT_ID = "my-id";
+/** Regex metacharacters, JSON, URL and HTML specials, and a character beyond ASCII. */
+const SECRET = `p$s/"r+.*?(x)[y]{2}|^\\<&>'é`;
+const BASE64 = Buffer.from(`${CLIENT_ID}:${SECRET}`, "utf8").toString("base64");
+
+const utf8Percent = (c: string, upper: boolean) =>
+  [...Buffer.from(c, "utf8")].map((b) => `%${upper ? b.toString(16).toUpperCase() : b.toString(16)}`.padStart(3, "%0")).join("");
+const jsonU = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** Encodings a serialiser may apply to each character on its own: every character, or only some, mixed. */
+const MIXED: [string, (s: string) => string][] = [
+  ["every character as \\uXXXX", (s) => [...s].map(jsonU).join("")],
+  ["every character as \\uXXXX, upper hex", (s) => [...s].map((c) => jsonU(c).toUpperCase().replace("\\U", "\\u")).join("")],
+  ["only the first character as \\uXXXX", (s) => jsonU(s[0] ?? "") + JSON.stringify(s.slice(1)).slice(1, -1)],
+  ["every byte percent-encoded", (s) => [...s].map((c) => utf8Percent(c, true)).join("")],
+  ["percent-encoded in mixed case", (s) => [...s].map((c, i) => (/[A-Za-z0-9]/.test(c) ? c : utf8Percent(c, i % 2 === 0))).join("")],
+  ["only the first character percent-encoded", (s) => utf8Percent(s[0] ?? "", true) + s.slice(1)],
+  ["every character a decimal entity with leading zeros", (s) => [...s].map((c) => `&#000${c.codePointAt(0)};`).join("")],
+  ["every character a hex entity with leading zeros", (s) => [...s].map((c) => `&#x00${c.codePointAt(0)?.toString(16)};`).join("")],
+  ["only the first character a decimal entity", (s) => `&#${s.codePointAt(0)};${s.slice(1)}`],
+];
+
+/** The encoded form put into a JSON string, as a server writing JSON would. */
+const inJson = (form: string) => form.replace(/\\(?!u[0-9a-fA-F]{4})/g, "\\\\").replace(/"/g, '\\"');
+
+function expectClean(text: string, where: string): void {
+  for (const value of [SECRET, BASE64]) {
+    for (const [name, encode] of MIXED) expect(text, `${name} in ${where}`).not.toContain(encode(value));
+    expect(text, where).not.toContain(value);
+  }
+}
+
+function everyPrint(error: JelouError): string {
+  return [
+    error.message,
+    String(error),
+    JSON.stringify(error),
+    inspect(error, { depth: Infinity, showHidden: true }),
+    error.stack ?? "",
+    JSON.stringify(error.problems),
+  ].join("\n");
+}
+
+describe("the secret never shows, whatever mix of encodings a server echoes it in", () => {
+  const client = (events: ResponseEvent[] = []) =>
+    createJelouClient({ clientId: CLIENT_ID, clientSecret: SECRET, baseUrl: jelou.url, retry: false, onResponse: (e) => events.push(e) });
+
+  for (const [name, encode] of MIXED) {
+    it(`${name}: scrubbed from a 200, its hook headers and a 422`, async () => {
+      for (const value of [SECRET, BASE64]) {
+        const form = encode(value);
+        // Header values must be visible ASCII: a character beyond it goes percent-encoded there.
+        const header = form.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
+        const echo = { "x-request-id": header, "x-message-id": header, "x-echo": `Basic ${header}` };
+        const raw: Handler = (_request, res) => {
+          res.writeHead(200, { "content-type": "application/json", ...echo });
+          res.end(`{"echo":"${inJson(form)}","${inJson(form)}":["${inJson(form)}"]}`);
+        };
+        jelou.script(raw);
+        const events: ResponseEvent[] = [];
+        const result = await client(events).sendFlowMessage(validMessage());
+        expectClean(JSON.stringify(result), "the result");
+        expectClean(JSON.stringify(events[0]?.headers), "onResponse headers");
+        expect(result.requestId).toContain("[REDACTED]");
+
+        jelou.script(json(422, { code: form, description: `bad ${form}`, errors: [{ path: form, rule: "r", message: `m ${form}` }] }, echo));
+        const error = await failure(client().sendFlowMessage(validMessage()));
+        expect(error.status).toBe(422);
+        expectClean(everyPrint(error), "the 422 error");
+      }
+    });
+  }
+});

@@ -10,16 +10,23 @@ const MAX_UNPACKED_BYTES = 1_000_000;
 /** `types` is read by TypeScript, not by Node: it is checked with tsc below, not imported. */
 const TYPE_ONLY_CONDITIONS = new Set(["types"]);
 
-/** Imports both entry points and resolves both contracts: what a consumer's first line does. */
+/** Imports both entry points and resolves both contracts (as the README's Prism setup does, with require.resolve). */
 const IMPORT_CHECK = `
 import * as client from "jelou-flow";
 import * as mock from "jelou-flow/mock";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+const required = createRequire(import.meta.url);
+const resolved = (name) => {
+  const file = fileURLToPath(import.meta.resolve(name));
+  if (required.resolve(name) !== file) throw new Error(name + ": require.resolve and import.meta.resolve disagree");
+  return file;
+};
 console.log(JSON.stringify({
   client: typeof client.createJelouClient,
   mock: typeof mock.createMockJelou,
-  openapi: fileURLToPath(import.meta.resolve("jelou-flow/openapi.yaml")),
-  mockOpenapi: fileURLToPath(import.meta.resolve("jelou-flow/mock/openapi.yaml")),
+  openapi: resolved("jelou-flow/openapi.yaml"),
+  mockOpenapi: resolved("jelou-flow/mock/openapi.yaml"),
 }));
 `;
 

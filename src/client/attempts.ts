@@ -77,17 +77,13 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
 
     const status = response.status;
     call.answered = true;
-    if (status >= 300 && status < 400) {
+    // A custom fetch may follow a redirect whatever the request says: its answer (a GET's 200) is no send either.
+    if ((status >= 300 && status < 400) || response.redirected) {
       // Never followed and never retried, even with retry.unsafe: the server had the whole request.
       call.maybeSent = true;
       call.settle();
-      const error = redirectError(status, response.headers, request.url, {
-        method: call.method,
-        path: call.path(),
-        attempts: call.attempts,
-        earlierMaybeSent: true,
-        secrets: call.config.secrets,
-      });
+      const context = { method: call.method, path: call.path(), attempts: call.attempts, earlierMaybeSent: true, secrets: call.config.secrets };
+      const error = redirectError(status, response.headers, request.url, context, response.redirected ? response.url : undefined);
       await response.body?.cancel().catch(() => undefined);
       if (onResponse !== undefined) emitResponse(call, startedAt, { response, error });
       throw error;

@@ -124,21 +124,32 @@ function locationHost(location: string | null, requestUrl: string): string | und
  * @param headers the response headers (`Location` names where it pointed)
  * @param requestUrl the URL that was sent to, to resolve a relative `Location`
  * @param context the request it answers
+ * @param followedTo the URL a custom fetch ended at when it followed the redirect itself (`response.redirected`)
  * @example
  * ```ts
  * redirectError(307, new Headers({ location: "https://elsewhere.example/" }), "https://api.jelou.ai/v1/x", context).kind; // "http"
  * ```
  */
-export function redirectError(status: number, headers: Headers, requestUrl: string, context: ResponseErrorContext): JelouError {
-  const host = locationHost(headers.get("location"), requestUrl);
+export function redirectError(
+  status: number,
+  headers: Headers,
+  requestUrl: string,
+  context: ResponseErrorContext,
+  followedTo?: string,
+): JelouError {
+  const host = locationHost(followedTo ?? headers.get("location"), requestUrl);
   const where = host === undefined ? "" : ` to ${scrubSecrets(host, context.secrets)}`;
+  const what =
+    followedTo === undefined
+      ? `answered ${status}, a redirect${where}. Jelou does not redirect`
+      : `was redirected${where}, and the custom fetch followed it (that answered ${status}). Jelou does not redirect, and a custom fetch must not follow redirects`;
   const requestId = headers.get("x-request-id");
   return new JelouError({
     kind: "http",
     status,
     message:
-      `${context.method} ${context.path} answered ${status}, a redirect${where}. Jelou does not redirect: the baseUrl is probably ` +
-      "wrong (check its scheme, host and path). The redirect was not followed. The server received the whole request, so the " +
+      `${context.method} ${context.path} ${what}: the baseUrl is probably wrong (check its scheme, host and path).` +
+      `${followedTo === undefined ? " The redirect was not followed." : ""} The server received the whole request, so the ` +
       "message may have been sent: check before sending it again.",
     requestId: requestId === null ? undefined : scrubSecrets(requestId, context.secrets),
     attempts: context.attempts,

@@ -1,5 +1,7 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouError, type ResponseEvent } from "../../src/index.js";
 import { failure, json, useFakeJelou, validMessage, type Handler } from "./fake-jelou.js";
 
@@ -75,6 +77,49 @@ describe("the secret never shows, whatever mix of encodings a server echoes it i
         expect(error.status).toBe(422);
         expectClean(everyPrint(error), "the 422 error");
       }
+    });
+  }
+});
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+/** Answers a POST with `status` and `Location: /page`, a GET with an HTML 200; counts both. */
+async function redirectingToPage(status: number) {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.method ?? "");
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "POST") res.writeHead(status, { location: "/page" }).end();
+      else res.writeHead(200, { "content-type": "text/html" }).end("<html>a page</html>");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+describe("a custom fetch that follows a redirect anyway", () => {
+  // It ignores the request's redirect: "manual", as a fetch that copies only method, headers and body does.
+  const following = async (request: Request) =>
+    fetch(request.url, { method: request.method, headers: request.headers, body: await request.text(), redirect: "follow" });
+
+  for (const status of [302, 303]) {
+    it(`${status} followed to a GET's 200 is no send: maybe sent, not retryable, never retried`, async () => {
+      const server = await redirectingToPage(status);
+      const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s", baseUrl: server.url, fetch: following, retry: { unsafe: true } });
+      const error = await failure(client.sendFlowMessage(validMessage()));
+      expect(error.kind).toBe("http");
+      expect(error.maybeSent).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/redirect/);
+      expect(server.seen).toEqual(["POST", "GET"]);
     });
   }
 });

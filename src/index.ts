@@ -36,7 +36,7 @@ export { sendFlowMessages, BulkValidationError } from "./bulk/send-flow-messages
 export { readRecipientsCsv, readCsvHeader } from "./bulk/csv-recipients.js";
 export { compileTemplate, TemplateError } from "./bulk/template.js";
 export type { MessageTemplate } from "./bulk/template.js";
-export { JournalFileError, JournalInUseError, JournalMismatchError } from "./bulk/journal.js";
+export { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "./bulk/journal.js";
 export type { JournalEntry, LockHolder } from "./bulk/journal.js";
 export type {
   BulkErrorSummary,

@@ -136,7 +136,7 @@ describe("npm start", () => {
   });
 
   it("starts the mock, sends a demo message that reads back from /__mock/messages, and stops on SIGINT", async () => {
-    group = startProcessGroup("npm start", process.execPath, ["--conditions=source", "--import", "tsx", "scripts/start.ts"], {
+    group = startProcessGroup("npm start", process.execPath, ["--import", "tsx", "scripts/start.ts"], {
       env: { PORT: "0", JELOU_CLIENT_ID: "", JELOU_CLIENT_SECRET: "" },
     });
     await group.waitForOutput(/Press Ctrl-C to stop/, 30_000);
@@ -151,7 +151,7 @@ describe("npm start", () => {
 
   it("jelou-flow mock exits promptly on SIGINT even with a ten-minute hang in flight", async () => {
     const script = "const m = await import('./mock/index.ts'); process.exitCode = await m.runMockCli(['--port', '0']);";
-    group = startProcessGroup("mock cli", process.execPath, ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", script]);
+    group = startProcessGroup("mock cli", process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
     const [, url] = await group.waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
     await fetch(`${url}/__mock/faults`, { method: "POST", body: JSON.stringify({ kind: "hang", delayMs: 600_000 }) });
     const hung = fetch(`${url}${SEND_PATH}`, { method: "POST", body: "{}" }).catch((error: unknown) => error);

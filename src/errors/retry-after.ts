@@ -10,16 +10,19 @@ const RFC_850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\
 const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]?\\d ${TIME} \\d{4}$`, "i");
 
 function httpDate(text: string): number {
-  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) return Date.parse(text);
+  let date = Number.NaN;
+  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
   // asctime carries no zone; HTTP-dates are always UTC, and Date.parse would read it as local time.
-  if (ASCTIME_DATE.test(text)) return Date.parse(`${text} GMT`);
-  return Number.NaN;
+  else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+  // Date.parse rolls a day that does not exist (30 February) over into the next month, a date that may be long past.
+  const day = /\b(\d{1,2})[ -][A-Za-z]{3}\b|[A-Za-z]{3} +(\d{1,2}) /.exec(text);
+  return day !== null && new Date(date).getUTCDate() === Number(day[1] ?? day[2]) ? date : Number.NaN;
 }
 
 /**
  * Reads a `Retry-After` header (RFC 9110, section 10.2.3): delay-seconds or an HTTP-date. Anything else (`-1`, `soon`,
- * `5 5`) is unreadable rather than guessed at: `Date.parse` would read many such texts as a date long past, which
- * means "retry now".
+ * `5 5`, a date naming no real day such as 30 February) is unreadable rather than guessed at: `Date.parse` would read
+ * many such texts as a date long past, which means "retry now".
  *
  * @param value the header value, or null when absent
  * @param now the current time in epoch milliseconds, for HTTP-dates

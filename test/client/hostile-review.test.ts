@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouError, type ResponseEvent } from "../../src/index.js";
+import { parseRetryAfter } from "../../src/errors/retry-after.js";
 import { failure, json, useFakeJelou, validMessage, type Handler } from "./fake-jelou.js";
 
 const jelou = useFakeJelou();
@@ -122,4 +123,22 @@ describe("a custom fetch that follows a redirect anyway", () => {
       expect(server.seen).toEqual(["POST", "GET"]);
     });
   }
+});
+
+describe("Retry-After", () => {
+  it("an HTTP-date that names no real day (30 February) is unreadable, not a date past", () => {
+    expect(parseRetryAfter("Mon, 30 Feb 2026 00:00:00 GMT")).toBeUndefined();
+    expect(parseRetryAfter("Sunday, 31-Apr-26 00:00:00 GMT")).toBeUndefined();
+    expect(parseRetryAfter("Mon Feb 30 00:00:00 2026")).toBeUndefined();
+    expect(parseRetryAfter("Sat, 28 Feb 2026 00:00:02 GMT", Date.parse("2026-02-28T00:00:00Z"))).toBe(2000);
+  });
+
+  it("a 503 with such a date is a server error that may have been sent: one POST, not retried", async () => {
+    jelou.script(json(503, { code: "service_unavailable" }, { "retry-after": "Mon, 30 Feb 2026 00:00:00 GMT" }));
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s", baseUrl: jelou.url, retry: { baseDelayMs: 1 } });
+    const error = await failure(client.sendFlowMessage(validMessage()));
+    expect(error.status).toBe(503);
+    expect(error.maybeSent).toBe(true);
+    expect(jelou.received).toHaveLength(1);
+  });
 });

@@ -4,7 +4,7 @@ import type { MockContext, MockEnv } from "./context.js";
 import { mountFlowMessageRoute } from "./flow-message-route.js";
 import { INSPECTION_PREFIX, mountInspectionRoutes } from "./inspection-routes.js";
 import { refuseForeignHost } from "./origin.js";
-import { repeatedQuery, undecodableSegment } from "./query.js";
+import { queryProblem, undecodableSegment } from "./query.js";
 import { mountReplyRoutes } from "./replies/reply-routes.js";
 import { jelouError } from "./responses.js";
 import { SEND_PATH } from "./send-core.js";
@@ -21,13 +21,13 @@ function isApiCall(method: string, path: string): boolean {
 }
 
 /**
- * Refuses an inspection request the contract cannot parse: a query parameter given twice (400 `invalid_query`, as a
- * bad query is answered there) or a message id whose escapes do not decode (422).
+ * Refuses an inspection request the contract cannot parse: a query parameter given twice or whose escapes do not
+ * decode (400 `invalid_query`, as a bad query is answered there) or a message id whose escapes do not decode (422).
  */
 function refuseMalformedInspection(c: Context<MockEnv>): Response | undefined {
   const url = c.req.url;
-  const repeated = repeatedQuery(url);
-  if (repeated !== undefined) return jelouError(400, "invalid_query", `The query is not valid: ${repeated.message}`, [repeated]);
+  const malformed = queryProblem(url);
+  if (malformed !== undefined) return jelouError(400, "invalid_query", `The query is not valid: ${malformed.message}`, [malformed]);
   if (!url.includes("%")) return undefined;
   const id = MESSAGE_ID.exec(new URL(url).pathname)?.[1];
   const problem = id === undefined ? undefined : undecodableSegment("id", id);

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { headerOf } from "./http-send-listener.js";
 import type { FieldProblem } from "../src/index.js";
-import { repeatedQuery, undecodableSegment } from "./query.js";
+import { queryProblem, undecodableSegment } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
 import { handleSend, refuseMethod, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";
 
@@ -25,8 +25,8 @@ function header(c: Context<MockEnv>, name: string): string | undefined {
 function requestLineProblems(url: string): FieldProblem[] | undefined {
   if (!url.includes("?") && !url.includes("%")) return undefined;
   const problems: FieldProblem[] = [];
-  const repeated = repeatedQuery(url);
-  if (repeated !== undefined) problems.push(repeated);
+  const malformed = queryProblem(url);
+  if (malformed !== undefined) problems.push(malformed);
   // ["", "v1", "bots", botId, "users", userId, "flow_message"]
   const segments = new URL(url).pathname.split("/");
   for (const [name, at] of [["botId", 3], ["userId", 5]] as const) {

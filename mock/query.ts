@@ -31,22 +31,33 @@ export function checkQuery<T>(
 }
 
 /**
- * The first query parameter given more than once. Every query parameter of the contract takes one value
- * (`?type=a&type=b` is an array, which a string schema refuses, as Prism does); keeping only the first value would
- * answer a question that was not asked.
+ * The first problem of a query string that the contract cannot parse: a parameter given more than once (every query
+ * parameter of the contract takes one value; `?type=a&type=b` is an array, which a string schema refuses, as Prism
+ * does), or a name or value whose percent-escapes do not decode (`%zz`, `%C3%28`), which would otherwise be kept and
+ * stored literally.
  *
  * @param url the request's URL
- * @returns the problem naming the parameter, or undefined when each is given at most once
+ * @returns the problem naming the parameter, or undefined when each is given at most once and decodes
  * @example
  * ```ts
- * repeatedQuery("http://mock/__mock/messages?limit=1&limit=2"); // { path: "limit", rule: "maxItems", message: "…" }
+ * queryProblem("http://mock/__mock/messages?limit=1&limit=2"); // { path: "limit", rule: "maxItems", message: "…" }
+ * queryProblem("http://mock/v1/bots/b/users/u/flow_message?type=%zz"); // { path: "type", rule: "format", … }
  * ```
  */
-export function repeatedQuery(url: string): FieldProblem | undefined {
+export function queryProblem(url: string): FieldProblem | undefined {
   const query = url.indexOf("?");
   if (query === -1) return undefined;
+  const search = url.slice(query + 1).split("#")[0] as string;
+  if (search.includes("%")) {
+    for (const pair of search.split("&")) {
+      const eq = pair.indexOf("=");
+      const rawName = (eq === -1 ? pair : pair.slice(0, eq)).replaceAll("+", " ");
+      const problem = undecodableSegment(rawName.slice(0, 200), rawName) ?? undecodableSegment(nameOf(rawName), eq === -1 ? "" : pair.slice(eq + 1));
+      if (problem !== undefined) return problem;
+    }
+  }
   const seen = new Set<string>();
-  for (const name of new URLSearchParams(url.slice(query + 1)).keys()) {
+  for (const name of new URLSearchParams(search).keys()) {
     if (seen.has(name)) {
       const message = `${name.slice(0, 100)} is given more than once; it takes one value. Give it once.`;
       return { path: name.slice(0, 200), rule: "maxItems", message };
@@ -56,8 +67,13 @@ export function repeatedQuery(url: string): FieldProblem | undefined {
   return undefined;
 }
 
+/** A query parameter's name as a problem names it: decoded, and cut to 200 characters. */
+function nameOf(rawName: string): string {
+  return decodeURIComponent(rawName).slice(0, 200);
+}
+
 /**
- * The problem of a path parameter whose percent-escapes do not decode (`%zz`, or bytes that are not UTF-8 such as
+ * The problem of a path parameter (or a query name or value) whose percent-escapes do not decode (`%zz`, or bytes that are not UTF-8 such as
  * `%C3%28`): Hono then keeps the escape as it is, which would be stored and compared literally.
  *
  * @param name the parameter's name in the contract, such as `botId`

@@ -633,7 +633,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description A query parameter is not valid, or is given more than once (rule `maxItems`: every parameter takes one value); `errors` names it. */
+        /** @description A query parameter is not valid, is given more than once (rule `maxItems`: every parameter takes one value), or holds a percent-escape that does not decode to UTF-8 text, such as `%zz` (rule `format`); `errors` names it. */
         BadQuery: {
             headers: {
                 [name: string]: unknown;

@@ -128,6 +128,35 @@ describe("hostile requests on raw sockets", () => {
     expect(error.description).toContain("16 KiB");
   });
 
+  it.each(["?type=%zz", "?type=%C3%28", "?%zz=standard"])(
+    "refuses a send whose query %s has an escape that does not decode with 422, and records nothing",
+    async (query) => {
+      const before = mock.inbox.stats().received;
+      const body = Buffer.from(JSON.stringify(validMessage()));
+      const answer = await request(
+        port,
+        [`POST ${SEND_PATH}${query} HTTP/1.1`, "Host: 127.0.0.1", `Authorization: ${AUTH}`, "Content-Type: application/json", `Content-Length: ${body.length}`],
+        body,
+      );
+      expect(answer.status).toBe(422);
+      const error = JSON.parse(answer.body) as { errors: { path: string; rule: string; message: string }[] };
+      expect(error.errors[0]).toMatchObject({ rule: "format" });
+      expect(error.errors[0]?.message).toContain("does not decode");
+      expect(mock.inbox.stats().received).toBe(before);
+    },
+  );
+
+  it.each(["/__mock/messages?botId=%zz", "/__mock/rejections?userId=%C3%28", "/__mock/messages/wait?flowName=%zz&timeoutMs=1"])(
+    "refuses GET %s, whose escape does not decode, with the contract's 400 invalid_query",
+    async (path) => {
+      const answer = await request(port, [`GET ${path} HTTP/1.1`, "Host: 127.0.0.1"]);
+      expect(answer.status).toBe(400);
+      const error = JSON.parse(answer.body) as { code: string; errors: { rule: string }[] };
+      expect(validateMockError(error)).toBe(true);
+      expect(error).toMatchObject({ code: "invalid_query", errors: [{ rule: "format" }] });
+    },
+  );
+
   it("still serves an absolute-form GET naming a loopback host", async () => {
     const answer = await request(port, [`GET http://127.0.0.1:${port}/__mock/messages HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
     expect(answer.status).toBe(200);

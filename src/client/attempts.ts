@@ -2,7 +2,7 @@ import { errorFromResponse, redirectError, refusedBeforeWork } from "../errors/f
 import { neverReachedServer } from "../errors/from-failure.js";
 import { parseRetryAfter } from "../errors/retry-after.js";
 import type { Call } from "./call.js";
-import { boundBody } from "./bounded-body.js";
+import { boundBody, withBody } from "./bounded-body.js";
 import { emitRequest, emitResponse } from "./hooks.js";
 import { retryDelay } from "./retry-policy.js";
 
@@ -117,7 +117,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
     });
     if (onResponse !== undefined) emitResponse(call, startedAt, { response, retryInMs: delay });
     if (delay === undefined) {
-      if (text !== undefined) return new Response(text, { status, statusText: response.statusText, headers });
+      if (text !== undefined) return withBody(response, text);
       call.resume();
       return response;
     }

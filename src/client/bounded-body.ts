@@ -53,5 +53,25 @@ export function boundBody(response: Response, maxBytes: number, mark: Truncation
       return reader.cancel(reason);
     },
   });
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return withBody(response, body);
+}
+
+/**
+ * A Response with another body and everything else of `response`: its status, status text, headers, URL. Fetch accepts
+ * answers the Response constructor refuses (a status beyond 599, a header name with a space in it), so the new one is
+ * built with the body alone and given the answer's facts as its own properties, which never throws.
+ *
+ * @param response the answer fetch resolved with
+ * @param body the body the new Response carries
+ * @returns the answer with that body
+ * @example
+ * ```ts
+ * const copy = withBody(await fetch(url), "{}"); // copy.status === the answer's status
+ * ```
+ */
+export function withBody(response: Response, body: BodyInit | null): Response {
+  const copy = new Response(body);
+  const facts: (keyof Response)[] = ["status", "statusText", "ok", "headers", "url", "redirected", "type"];
+  for (const key of facts) Object.defineProperty(copy, key, { value: response[key], enumerable: true });
+  return copy;
 }

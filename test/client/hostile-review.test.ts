@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouError, type ResponseEvent } from "../../src/index.js";
@@ -140,5 +140,61 @@ describe("Retry-After", () => {
     expect(error.status).toBe(503);
     expect(error.maybeSent).toBe(true);
     expect(jelou.received).toHaveLength(1);
+  });
+});
+
+/** A raw TCP server that reads one request and answers it with `answer` as bytes, for answers node:http will not write. */
+async function rawAnswer(answer: string) {
+  let posts = 0;
+  const server = createNetServer((socket) => {
+    socket.on("error", () => undefined);
+    let text = "";
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      const head = text.indexOf("\r\n\r\n");
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+      if (head === -1 || text.length < head + 4 + length) return;
+      posts++;
+      text = "";
+      socket.end(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  netServers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts: () => posts };
+}
+
+const netServers: NetServer[] = [];
+afterEach(async () => {
+  for (const server of netServers.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe("an answer fetch accepts but a Response cannot be built with keeps its outcome", () => {
+  const chunked = (status: string, header: string) =>
+    `HTTP/1.1 ${status}\r\n${header}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n`;
+
+  it("a 200 with a header name Headers refuses (a space in it) is a send", async () => {
+    const server = await rawAnswer(chunked("200 OK", "Bad Header: x"));
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s3cret", baseUrl: server.url });
+    const result = await client.sendFlowMessage(validMessage());
+    expect(result.status).toBe(200);
+    expect(server.posts()).toBe(1);
+  });
+
+  it("a 422 with such a header, read for shouldRetry, is still a validation error", async () => {
+    const server = await rawAnswer(chunked("422 Unprocessable", "Bad Header: x"));
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s3cret", baseUrl: server.url, retry: { shouldRetry: () => false } });
+    const error = await failure(client.sendFlowMessage(validMessage()));
+    expect(error.kind).toBe("validation");
+    expect(error.status).toBe(422);
+  });
+
+  it("a status beyond 599 is a server error with its status", async () => {
+    const server = await rawAnswer(chunked("600 Odd", "X-A: b"));
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s3cret", baseUrl: server.url });
+    const error = await failure(client.sendFlowMessage(validMessage()));
+    expect(error.kind).toBe("server");
+    expect(error.status).toBe(600);
+    expect(error.maybeSent).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
+import { fstat } from "node:fs";
 import { stat } from "node:fs/promises";
+import { promisify } from "node:util";
 import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
 import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
@@ -87,13 +89,36 @@ const identityOf = (path: string) =>
     () => undefined,
   );
 
+/** The device and inode of an open file descriptor, or undefined when there is none (an in-process stream). */
+const identityOfFd = (fd: number | undefined) =>
+  fd === undefined
+    ? Promise.resolve(undefined)
+    : promisify(fstat)(fd).then(
+        ({ dev, ino }) => `${dev}:${ino}`,
+        () => undefined,
+      );
+
 /**
  * Refuses a journal that is one of the files the command reads, by any name (a symbolic or hard link): appending to
- * it would corrupt the list or the template. Done before anything is read or written.
+ * it would corrupt the list or the template. Also the file stdout or stderr goes to (`> journal`, `2> journal`,
+ * `--journal /dev/stdout`): written at its own offset, the output would overwrite the started lines, and a resume
+ * would send those recipients again. Done before anything is read or written.
  */
-async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ flag: string; path: string }>): Promise<void> {
+async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ flag: string; path: string }>, io: CliIo): Promise<void> {
   const journalId = await identityOf(journal);
   if (journalId === undefined) return; // not made yet: it cannot be a file that is read
+  const outputs = [
+    { flag: "the standard output", id: await identityOfFd(io.stdout.fd) },
+    { flag: "the standard error", id: await identityOfFd(io.stderr.fd) },
+  ];
+  for (const { flag, id } of outputs) {
+    if (id === journalId) {
+      throw new UsageError(
+        `--journal ${journal} is the same file as ${flag} (redirected to it): the output would overwrite the journal's lines. ` +
+          "Redirect the output elsewhere, or choose another journal file (--journal FILE).",
+      );
+    }
+  }
   for (const { flag, path } of inputs) {
     if ((await identityOf(path)) === journalId) {
       throw new UsageError(
@@ -110,7 +135,7 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
   await refuseJournalOnInput(journal, [
     { flag: "the list", path: csvPath },
     { flag: "--template", path: flags.template },
-  ]);
+  ], io);
   const rawTemplate = await readJsonFile(flags.template, "--template");
   let templateColumns: readonly string[];
   try {

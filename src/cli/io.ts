@@ -3,6 +3,8 @@ export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** The file descriptor behind it (1, 2), when it is a process stream: the journal must never be the file it writes to. */
+  fd?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ function survivingStream(stream: NodeJS.WriteStream, onClosed: () => void): Outp
   });
   return {
     write: (text) => (closed ? false : stream.write(text)),
+    // The stream classes do not declare it, but process.stdout and process.stderr have one.
+    fd: (stream as NodeJS.WriteStream & { fd?: number }).fd,
     get isTTY() {
       return stream.isTTY;
     },

@@ -54,5 +54,6 @@ export function terminalSafe(stream: OutputStream, secrets: readonly string[] = 
     get columns() {
       return stream.columns;
     },
+    ...(stream.fd !== undefined && { fd: stream.fd }),
   };
 }

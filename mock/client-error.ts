@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { RequestError } from "@hono/node-server";
 import type { MockContext } from "./context.js";
@@ -42,8 +42,9 @@ const REFUSAL_OF: Record<string, ParserRefusal> = {
 
 /**
  * Answers the requests Node's HTTP parser refuses before the app sees them (a Content-Length that is not a number, a
- * control character in a header, a Host whose port is out of range, `OPTIONS *`) as every other answer of the mock
- * is given: a Jelou error body and an `X-Request-Id`. Node's default answer is a bare `400 Bad Request` without either.
+ * control character in a header, headers past its limit) and an `Expect` other than `100-continue` as every other
+ * answer of the mock is given: a Jelou error body and an `X-Request-Id`. Node's default answers are a bare `400 Bad
+ * Request` and `417 Expectation Failed` without either.
  *
  * @param server the mock's HTTP server
  * @param ctx the mock's shared state, whose request ids the answers take
@@ -53,6 +54,14 @@ const REFUSAL_OF: Record<string, ParserRefusal> = {
  * ```
  */
 export function answerClientErrors(server: Server, ctx: MockContext): void {
+  // With a listener, Node hands such a request here instead of answering 417 itself; the request is never served.
+  server.on("checkExpectation", (_incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const body = jelouErrorText("expectation_failed", "The mock meets only Expect: 100-continue; send the request without this Expect header.");
+    const requestId = ctx.requestIds.next("req");
+    const length = Buffer.byteLength(body);
+    outgoing.writeHead(417, { "content-type": "application/json", "content-length": length, "x-request-id": requestId, connection: "close" });
+    outgoing.end(body);
+  });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     // A reset or a half-written answer leaves no one to answer, or no clean place to start one.
     if (error.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) {

@@ -477,7 +477,7 @@ export interface components {
         };
         /** @description An error of this API, in the same shape as Jelou's errors. */
         MockError: {
-            /** @description `not_found`, `invalid_query`, `invalid_json`, `unprocessable_entity`, `unsupported_media_type`, `payload_too_large`, `forbidden_host`, `forbidden_origin`, `method_not_allowed`, `bad_request` (a request that the HTTP parser of Node or the adapter cannot read), `headers_too_large` (431) or `request_timeout` (408). */
+            /** @description `not_found`, `invalid_query`, `invalid_json`, `unprocessable_entity`, `unsupported_media_type`, `payload_too_large`, `forbidden_host`, `forbidden_origin`, `method_not_allowed`, `bad_request` (a request that the HTTP parser of Node or the adapter cannot read), `headers_too_large` (431), `request_timeout` (408) or `expectation_failed` (417). */
             code: string;
             description?: string;
             errors?: components["schemas"]["FieldProblem"][];

@@ -135,7 +135,13 @@ describe("hostile requests on raw sockets", () => {
       const body = Buffer.from(JSON.stringify(validMessage()));
       const answer = await request(
         port,
-        [`POST ${SEND_PATH}${query} HTTP/1.1`, "Host: 127.0.0.1", `Authorization: ${AUTH}`, "Content-Type: application/json", `Content-Length: ${body.length}`],
+        [
+          `POST ${SEND_PATH}${query} HTTP/1.1`,
+          "Host: 127.0.0.1",
+          `Authorization: ${AUTH}`,
+          "Content-Type: application/json",
+          `Content-Length: ${body.length}`,
+        ],
         body,
       );
       expect(answer.status).toBe(422);
@@ -156,6 +162,15 @@ describe("hostile requests on raw sockets", () => {
       expect(error).toMatchObject({ code: "invalid_query", errors: [{ rule: "format" }] });
     },
   );
+
+  it.each(["/__mock/messages", SEND_PATH])("answers an Expect it cannot meet on %s with 417 and an X-Request-Id", async (path) => {
+    const answer = await request(port, [`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Expect: 200-ok", "Content-Length: 0"]);
+    expect(answer.status).toBe(417);
+    expect(answer.headers["x-request-id"]).toMatch(/^req_/);
+    const error = JSON.parse(answer.body) as { code: string; description: string };
+    expect(error.code).toBe("expectation_failed");
+    expect(error.description).toContain("100-continue");
+  });
 
   it("still serves an absolute-form GET naming a loopback host", async () => {
     const answer = await request(port, [`GET http://127.0.0.1:${port}/__mock/messages HTTP/1.1`, `Host: 127.0.0.1:${port}`]);

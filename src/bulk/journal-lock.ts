@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { lstat, open, readFile, readlink, realpath, unlink, writeFile } from "node:fs/promises";
+import { lstat, open, readFile, readlink, realpath, unlink } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { JournalInUseError, type LockHolder } from "./journal.js";
 
 /** A journal's lock, held by this process until `release`. */
@@ -73,7 +73,7 @@ async function removeIfStill(file: string, stale: LockHolder, depth = 0): Promis
   const guard = guardOf(file);
   const me = thisProcess();
   try {
-    await writeFile(guard, `${JSON.stringify(me)}\n`, { flag: "wx" });
+    await createExclusive(guard, `${JSON.stringify(me)}\n`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     const other = await readHolder(guard);
@@ -128,7 +128,8 @@ const MAX_LINKS = 40;
 
 /**
  * The journal's real path: symbolic links resolved, also when the journal (or the link's target) does not exist yet,
- * so that every name of one file leads to one lock file.
+ * so that every name of one file leads to one lock file. Paths are joined as text, never normalised: in `link/../j`
+ * the `..` is the kernel's, the folder above the link's target, which `path.resolve` would read as the link's folder.
  */
 async function realJournalPath(journal: string, depth = 0): Promise<string> {
   try {
@@ -136,12 +137,28 @@ async function realJournalPath(journal: string, depth = 0): Promise<string> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const absolute = resolve(journal);
-  const link = await lstat(absolute).catch(() => undefined);
+  const link = await lstat(journal).catch(() => undefined);
   if (link?.isSymbolicLink() && depth < MAX_LINKS) {
-    return realJournalPath(resolve(dirname(absolute), await readlink(absolute)), depth + 1);
+    const target = await readlink(journal);
+    return realJournalPath(isAbsolute(target) ? target : `${dirname(journal)}/${target}`, depth + 1);
   }
-  return join(await realpath(dirname(absolute)), basename(absolute));
+  return join(await realpath(dirname(journal)), basename(journal));
+}
+
+/**
+ * Makes `path` holding `text`, only if it does not exist (`wx`). A write that fails (a full disk) removes the file it
+ * made: left empty, it would read as a lock being written and refuse every later run, also once space is freed.
+ */
+async function createExclusive(path: string, text: string): Promise<void> {
+  const handle = await open(path, "wx");
+  try {
+    await handle.writeFile(text);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
 }
 
 /**
@@ -207,7 +224,7 @@ async function lockFile(journal: string, path: string): Promise<JournalLock> {
   // Waiting happens only while a lock is being written or a takeover is under way: a few milliseconds each.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
-      await writeFile(path, `${JSON.stringify(me)}\n`, { flag: "wx" });
+      await createExclusive(path, `${JSON.stringify(me)}\n`);
       return held(path, me, tookOverFrom);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

@@ -65,6 +65,8 @@ export class JournalInUseError extends Error {
  */
 export class JournalFileError extends Error {
   override name = "JournalFileError";
+  /** The file system's error code (`ENOENT`, `ENOSPC`...), when it gave one. */
+  readonly code: string | undefined;
 
   /**
    * @param path the journal
@@ -83,9 +85,12 @@ export class JournalFileError extends Error {
       EISDIR: `it is a folder, not a file. Name a file in it, such as ${join(path, "list.journal.jsonl")}, ${change}.`,
       EACCES: `permission denied. Allow this user to read and write it and its folder, ${change}.`,
       EROFS: `it is on a read-only file system. Choose another journal file (--journal FILE).`,
+      ENOSPC: `the disk is full (ENOSPC). Free some space on the file system of ${path} (about 512 bytes per recipient to send), then run again.`,
     };
+    reasons.EDQUOT = reasons.ENOSPC!.replace("the disk is full (ENOSPC)", "the disk quota is used up (EDQUOT)");
     reasons.EPERM = reasons.EACCES!;
     super(`The journal ${path} cannot be used: ${reasons[code ?? ""] ?? `${(cause as Error)?.message ?? String(cause)}.`}`, { cause });
+    this.code = code;
   }
 }
 

@@ -223,6 +223,12 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
       emit({ type: "summary", ...tally.counts, exitCode: EXIT.journalWrite });
       return EXIT.journalWrite;
     }
+    // A disk full before the first send (the lock, the run's first line) is the same stop as one in the middle of it.
+    if (error instanceof JournalFileError && (error.code === "ENOSPC" || error.code === "EDQUOT")) {
+      io.stderr.write(`${error.message}\n`);
+      emit({ type: "summary", ...tally.counts, exitCode: EXIT.journalWrite });
+      return EXIT.journalWrite;
+    }
     if (error instanceof BulkValidationError) {
       io.stderr.write(`${error.message}\n`);
       emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });

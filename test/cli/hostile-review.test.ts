@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
-import { open, readFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runCli } from "../../src/cli/program.js";
-import { CLI, CREDENTIALS, csvOf, inboxCounts, ROOT, useMockAndWorkspace } from "./helpers.js";
+import { CLI, CREDENTIALS, csvOf, inboxCounts, ROOT, runInProcess, useMockAndWorkspace } from "./helpers.js";
 
 const ctx = useMockAndWorkspace();
 const handles: Array<{ close(): Promise<void> }> = [];
@@ -46,6 +46,32 @@ describe("--journal naming the file the command's own output goes to", () => {
     });
     expect(code, stderr).toBe(EXIT.usage);
     expect(stderr).toContain("is the same file as the standard error");
+    expect(inboxCounts(ctx.server.mock).size).toBe(0);
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)("a disk already full when the run takes the journal's lock", () => {
+  let mountPoint: string | undefined;
+  afterEach(() => {
+    if (mountPoint !== undefined) execFileSync("umount", [mountPoint]);
+    mountPoint = undefined;
+  });
+
+  it("stops with exit 16 naming the journal, the full disk and the space to free, as a full disk later in the run does", async () => {
+    mountPoint = join(ctx.ws.dir, "full");
+    await mkdir(mountPoint);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", mountPoint]);
+    await writeFile(join(mountPoint, "filler"), Buffer.alloc(4096));
+    const list = await ctx.ws.file("full-list.csv", csvOf(3));
+    const journal = join(mountPoint, "j.jsonl");
+    const run = await runInProcess(["bulk", list, "--template", ctx.ws.template, "--bot", "bot-full", "--journal", journal, "--progress", "none"], {
+      ...CREDENTIALS,
+      JELOU_BASE_URL: ctx.server.url,
+    });
+    expect(run.code, run.stderr).toBe(EXIT.journalWrite);
+    expect(run.stderr).toContain(`The journal ${journal} cannot be used: the disk is full (ENOSPC)`);
+    expect(run.stderr).toMatch(/Free some space on the file system of .*j\.jsonl/);
+    expect(await readdir(mountPoint)).toEqual(["filler"]);
     expect(inboxCounts(ctx.server.mock).size).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { scrubSecrets } from "../client/redact.js";
+import { scrubbedCause } from "./scrubbed-cause.js";
 import type { FieldProblem } from "../validation/field-problems.js";
 
 /**
@@ -45,8 +46,9 @@ export interface JelouErrorInit {
   timeout?: "attempt" | "total";
   cause?: unknown;
   /**
-   * Texts the cause's description must not show (the client secret, the encoded credentials), in any of their encoded
-   * forms, in case the failure echoes them; the other fields are given clean. Not kept.
+   * Texts the cause and its description must not show (the client secret, the encoded credentials), in any of their
+   * encoded forms, in case the failure echoes them: `cause` is then kept as a scrubbed copy. The other fields are given
+   * clean. Not kept.
    */
   secrets?: readonly string[];
 }
@@ -148,17 +150,19 @@ export class JelouError extends Error {
    * @param init the kind, the full message and the facts; `retryable` and `maybeSent` default to false, `attempts` to 0
    */
   constructor(init: JelouErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // The cause is set below, scrubbed: never handed to Error as is.
+    super(init.message);
     this.kind = init.kind;
     this.retryable = init.retryable ?? false;
     this.attempts = init.attempts ?? 0;
     this.maybeSent = init.maybeSent ?? false;
     const fields = this as unknown as Record<string, unknown>;
     for (const key of OPTIONAL_FIELDS) if (init[key] !== undefined) fields[key] = init[key];
-    // A cause from a custom fetch could hold anything: keep it reachable for debugging, but out of enumeration, and
-    // describe it once, now, while the secrets to scrub from that description are at hand.
+    // A cause could hold anything a server sent: keep it reachable for debugging, but scrubbed and out of enumeration,
+    // and describe it once, now, while the secrets are at hand.
     if (init.cause !== undefined) {
-      Object.defineProperty(this, "cause", { value: init.cause, enumerable: false });
+      const cause = init.secrets === undefined || init.secrets.length === 0 ? init.cause : scrubbedCause(init.cause, init.secrets);
+      Object.defineProperty(this, "cause", { value: cause, enumerable: false });
       const described = describeCause(init.cause);
       this.#cause = described === undefined ? undefined : scrubSecrets(described, init.secrets ?? []);
     }

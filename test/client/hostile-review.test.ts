@@ -198,3 +198,18 @@ describe("an answer fetch accepts but a Response cannot be built with keeps its 
     expect(error.maybeSent).toBe(true);
   });
 });
+
+describe("the cause of a network failure", () => {
+  it("holds no secret a server echoed into the bytes fetch could not parse, and keeps its codes", async () => {
+    const server = await rawAnswer(`HTTP/1.1 200 OK\r\nX-Echo: a\x01${SECRET} Basic ${BASE64}\r\nConnection: close\r\n\r\n`);
+    const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: SECRET, baseUrl: server.url, retry: false });
+    const error = await failure(client.sendFlowMessage(validMessage()));
+    expect(error.kind).toBe("network");
+    const cause = error.cause as Error & { cause?: Error & { code?: string } };
+    expect(cause).toBeInstanceOf(TypeError);
+    expect(cause.cause?.code).toMatch(/^HPE_/);
+    const printed = [inspect(cause, { depth: Infinity, showHidden: true }), JSON.stringify(cause.cause), cause.stack ?? ""].join("\n");
+    expect(printed).not.toContain(SECRET);
+    expect(printed).not.toContain(BASE64);
+  });
+});

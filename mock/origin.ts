@@ -63,13 +63,19 @@ function isLoopbackIp(hostname: string): boolean {
 function isTrustedName(hostname: string, trusted: Trusted): boolean {
   if (isLoopbackIp(hostname) || hostname === "localhost" || hostname.endsWith(".localhost")) return true;
   if (trusted.listening !== undefined && hostname === hostnameOf(bracketed(trusted.listening))) return true;
-  if (trusted.localAddress !== undefined && hostname === hostnameOf(bracketed(trusted.localAddress))) return true;
+  const local = trusted.localAddress;
+  if (local !== undefined && [local, unmapped(local)].some((address) => hostname === hostnameOf(bracketed(address)))) return true;
   return trusted.allowed.has(hostname);
 }
 
 /** An address as a Host names it: an IPv6 literal in brackets. */
 function bracketed(address: string): string {
   return isIP(address) === 6 ? `[${address}]` : address;
+}
+
+/** The IPv4 form of a socket's address: a server listening on `::` sees a connection to a.b.c.d at `::ffff:a.b.c.d`. */
+function unmapped(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }
 
 /**

@@ -4,6 +4,7 @@
  * and bodies that are not UTF-8 on every inspection route that reads JSON.
  */
 import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateMockError } from "../../generated/mock/validators.js";
 import { createMockJelou, type MockServer } from "../../mock/index.js";
@@ -15,10 +16,10 @@ interface RawAnswer {
   body: string;
 }
 
-/** Writes the bytes as they are, reads until the server closes, and parses the first answer. */
-function exchange(port: number, bytes: Buffer): Promise<RawAnswer> {
+/** Writes the bytes as they are to `address` (default 127.0.0.1), reads until the server closes, and parses the first answer. */
+function exchange(port: number, bytes: Buffer, address = "127.0.0.1"): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => socket.end(bytes));
+    const socket = connect(port, address, () => socket.end(bytes));
     const chunks: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("error", reject);
@@ -204,5 +205,28 @@ describe("the replies' byte bound", () => {
     expect(kept[0]?.event.message.interactive.nfm_reply.response_json).toContain('"n":79');
     const listed = await fetch(`${server.url}/__mock/replies`);
     expect(listed.status).toBe(200);
+  });
+});
+
+/** This machine's first IPv4 address that is not loopback (the traffic to it stays in the kernel), if it has one. */
+function ownIpv4(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    const found = addresses?.find((a) => a.family === "IPv4" && !a.internal);
+    if (found !== undefined) return found.address;
+  }
+  return undefined;
+}
+
+describe("the connection's own IP on a dual-stack listener", () => {
+  const own = ownIpv4();
+  const mock = createMockJelou({ env: false });
+  let server: MockServer | undefined;
+  afterAll(() => server?.close());
+
+  it.skipIf(own === undefined)("serves Host <own IPv4> to a mock listening on ::, which sees the address as ::ffff:a.b.c.d", async () => {
+    server = await mock.listen({ port: 0, hostname: "::" });
+    const port = server.port;
+    const answer = await exchange(port, Buffer.from(`GET /__mock/messages HTTP/1.1\r\nHost: ${own}:${port}\r\n\r\n`), own);
+    expect(answer.status).toBe(200);
   });
 });

@@ -456,7 +456,7 @@ export interface components {
             probability: number;
             /** @description Starts the pseudo-random sequence; the same seed gives the same failures. */
             seed: number;
-            /** @description The kinds to draw from, with equal chance (default rate_limit, server_error, unavailable). */
+            /** @description The kinds to draw from, with equal chance (default rate_limit, server_error, unavailable); repeat a kind to weight it. At most 64 entries. */
             kinds?: components["schemas"]["FaultKind"][];
             /** @description The Retry-After of the 429 and 503 answers (default 1). */
             retryAfterSeconds?: number;

@@ -173,6 +173,22 @@ describe("hostile requests on raw sockets", () => {
     expect(error.description).toContain("100-continue");
   });
 
+  it("caps chaos kinds at 64 entries with a 422 naming the field, so a 1 MiB list is not kept and echoed", async () => {
+    const put = (kinds: string[]) =>
+      fetch(`${server.url}/__mock/chaos`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ probability: 0, seed: 1, kinds }),
+      });
+    const tooMany = await put(Array.from({ length: 100_000 }, () => "drop"));
+    expect(tooMany.status).toBe(422);
+    const error = (await tooMany.json()) as { errors: { path: string; rule: string }[] };
+    expect(error.errors[0]).toMatchObject({ path: "kinds", rule: "maxItems" });
+    expect(mock.faults.chaosState().enabled).toBe(false);
+    expect((await put(Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? "drop" : "hang")))).status).toBe(200);
+    mock.faults.chaos(null);
+  });
+
   it("still serves an absolute-form GET naming a loopback host", async () => {
     const answer = await request(port, [`GET http://127.0.0.1:${port}/__mock/messages HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
     expect(answer.status).toBe(200);

@@ -8,7 +8,8 @@ import { compileTemplate, TemplateError } from "../bulk/template.js";
 import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
 import { baseUrlFromEnv, clientFromEnv, secretsFromEnv } from "./client-from-env.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { UsageError, type CliIo } from "./io.js";
+import { UsageError, type CliIo, type OutputStream } from "./io.js";
+import { inline } from "./terminal-safe.js";
 import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
 import { readJsonFile } from "./read-json-file.js";
 import { BulkTally, describeResult, exitCodeOf, plannedSendSample, sampleText, summaryText } from "./bulk-report.js";
@@ -131,6 +132,20 @@ async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ fla
 
 /** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
 export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
+  // The files' names are printed inside lines (errors, the summary, also the library's): a line break in one must not
+  // start a line of its choosing. Longest first: the default journal's name holds the list's.
+  const paths = [csvPath, flags.journal ?? `${csvPath}.journal.jsonl`, flags.template].filter((p) => p.includes("\n")).sort((a, b) => b.length - a.length);
+  if (paths.length === 0) return bulk(csvPath, flags, io);
+  const onOneLine = (text: string) => paths.reduce((t, p) => t.replaceAll(p, inline(p)), text);
+  const oneLine = (stream: OutputStream): OutputStream => ({ ...stream, write: (text) => stream.write(onOneLine(text)) });
+  try {
+    return await bulk(csvPath, flags, { ...io, stdout: oneLine(io.stdout), stderr: oneLine(io.stderr) });
+  } catch (error) {
+    throw error instanceof UsageError ? new UsageError(onOneLine(error.message)) : error;
+  }
+}
+
+async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
   const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
   await refuseJournalOnInput(journal, [
     { flag: "the list", path: csvPath },

@@ -1,6 +1,7 @@
 import type { BulkPlan, BulkResult, PlannedSend } from "../bulk/types.js";
 import { maskUserId } from "../index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
+import { inline } from "./terminal-safe.js";
 
 /**
  * The counts of a bulk run, by outcome.
@@ -54,16 +55,16 @@ export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
  * ```
  */
 export function describeResult(r: BulkResult): string | undefined {
-  const who = r.userId === undefined ? "" : ` (${r.userId})`;
+  const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
   switch (r.status) {
     case "invalid":
-      return r.problems.map((p) => `row ${r.row}${who}: ${p.message}`).join("\n");
+      return r.problems.map((p) => `row ${r.row}${who}: ${inline(p.message)}`).join("\n");
     case "duplicate":
       return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
     case "failed":
-      return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${r.error.message}`;
+      return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(r.error.message)}`;
     case "unknown":
-      return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${r.error.message}`;
+      return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${inline(r.error.message)}`;
     default:
       return undefined;
   }
@@ -162,5 +163,5 @@ function numberAsWritten(digits: string): RegExp {
  * ```
  */
 export function sampleText(sample: SendSample): string {
-  return `The message for row ${sample.row} (bot ${sample.botId}, to ${sample.userId}), as it would be sent:\n${JSON.stringify(sample.message, null, 2)}\n`;
+  return `The message for row ${sample.row} (bot ${inline(sample.botId)}, to ${inline(sample.userId)}), as it would be sent:\n${JSON.stringify(sample.message, null, 2)}\n`;
 }

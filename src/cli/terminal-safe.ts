@@ -24,6 +24,22 @@ export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * `value` with its line breaks written as `\u000a`, for a value (a cell, a file name, a server's message) printed
+ * inside a line: the output boundary keeps newlines, which are the program's own, so a newline in a quoted CSV cell
+ * would otherwise start a line of the value's choosing, such as a forged summary. Other controls are left to the boundary.
+ *
+ * @param value a value from outside the program
+ * @returns the value on one line
+ * @example
+ * ```ts
+ * inline("5939\nSent 999"); // "5939\\u000aSent 999"
+ * ```
+ */
+export function inline(value: string): string {
+  return value.replaceAll("\n", "\\u000a");
+}
+
 /** A stream whose text is printed with {@link escapeControls}, and whose own terminal sequences go out as they are. */
 export interface TerminalSafeStream extends OutputStream {
   /** Writes the program's own control sequences (a progress bar's redraw), never data, unescaped. */

@@ -75,3 +75,35 @@ describe.runIf(process.getuid?.() === 0)("a disk already full when the run takes
     expect(inboxCounts(ctx.server.mock).size).toBe(0);
   });
 });
+
+describe("a line break inside a value (a quoted CSV cell, a file name) cannot forge a line of the report", () => {
+  const FORGED = "Sent 999, failed 0, unknown 0.";
+  /** Every line printed: none may start with the forged text. */
+  const forgedLines = (text: string) => text.split("\n").filter((line) => line.startsWith(FORGED) || line.startsWith("FORGED"));
+
+  it("a userId cell holding a newline shows it as \\u000a in the row's line", async () => {
+    const list = await ctx.ws.file("nl-cell.csv", `userId,name,order\n"5939\n${FORGED}",A,B\n593920000003,N,C\n`);
+    const run = await runInProcess(["bulk", list, "--template", ctx.ws.template, "--bot", "bot-nl", "--journal", `${list}.j`, "--progress", "none"], {
+      ...CREDENTIALS,
+      JELOU_BASE_URL: ctx.server.url,
+    });
+    expect(run.code, run.stderr).toBe(EXIT.validation);
+    expect(forgedLines(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain(`row 2 (5939\\u000a${FORGED}): userId must be`);
+  });
+
+  it("a list and a journal named with a newline, in the run's lines and summary", async () => {
+    const list = await ctx.ws.file(`nl-name\n${FORGED}.csv`, csvOf(2));
+    const journal = join(ctx.ws.dir, `j\nFORGED.jsonl`);
+    const run = await runInProcess(["bulk", list, "--template", ctx.ws.template, "--bot", "bot-nl", "--journal", journal, "--progress", "none"], {
+      ...CREDENTIALS,
+      JELOU_BASE_URL: ctx.server.url,
+    });
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(forgedLines(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain("j\\u000aFORGED.jsonl");
+    const missing = await runInProcess(["bulk", `${list}.absent`, "--template", ctx.ws.template, "--bot", "bot-nl"], CREDENTIALS);
+    expect(missing.code).toBe(EXIT.usage);
+    expect(forgedLines(missing.stderr)).toEqual([]);
+  });
+});

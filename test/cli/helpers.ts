@@ -10,7 +10,7 @@ export { TEMPLATE };
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 /** The command line as users run it from a checkout: one node process, TypeScript through tsx. */
-export const CLI = ["--conditions=source", "--import", "tsx", join(ROOT, "src/cli/main.ts")];
+export const CLI = ["--import", "tsx", join(ROOT, "src/cli/main.ts")];
 
 export const CREDENTIALS = { JELOU_CLIENT_ID: "ops-team", JELOU_CLIENT_SECRET: "s3cret-value" };
 

@@ -62,7 +62,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
       response = await call.guard(() => call.send(request));
     } catch (thrown) {
       const error = call.failure(thrown, true);
-      const safe = call.abortCause === undefined && neverReachedServer(thrown);
+      const safe = call.abortCause === undefined && neverReachedServer(thrown, request.url);
       const unsafeCandidate = error.kind === "network" || error.timeout === "attempt";
       // Known before shouldRetry runs, so that an abort during it reports what may already have been sent.
       call.maybeSent ||= !safe;

@@ -240,6 +240,7 @@ export class Call {
       abortCause: this.abortCause,
       timeoutMs,
       secrets: this.config.secrets,
+      url: this.url,
     });
   }
 

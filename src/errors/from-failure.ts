@@ -38,20 +38,45 @@ function failureMarks(error: unknown, marks: string[] = [], depth = 0): string[]
   return marks;
 }
 
+/** The port a URL connects to. */
+function portOf(url: URL): number {
+  if (url.port !== "") return Number(url.port);
+  return url.protocol === "https:" ? 443 : 80;
+}
+
+/**
+ * True when some error in the chain names a connection to another place than `url`: a port (`ECONNREFUSED` carries
+ * the port it tried) or a host name (`ENOTFOUND` carries the name it looked up) that is not the request's. Then the
+ * failure came from a later connection, such as a redirect a custom fetch followed after the first server had the
+ * request. An error that names neither proves nothing either way.
+ */
+function namesAnotherPlace(error: unknown, url: URL, depth = 0): boolean {
+  if (depth > 8 || typeof error !== "object" || error === null) return false;
+  const { port, hostname, cause, errors } = error as { port?: unknown; hostname?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof port === "number" && port !== portOf(url)) return true;
+  if (typeof hostname === "string" && hostname.toLowerCase() !== url.hostname.toLowerCase().replace(/^\[|\]$/g, "")) return true;
+  if (Array.isArray(errors) && errors.some((inner) => namesAnotherPlace(inner, url, depth + 1))) return true;
+  return namesAnotherPlace(cause, url, depth + 1);
+}
+
 /**
  * True when a fetch failure proves the request never reached the server, so sending again cannot send twice.
  * Undici wraps the socket error: `TypeError("fetch failed", { cause: Error { code: "ECONNREFUSED" } })`; with
- * happy-eyeballs the cause is an AggregateError of one error per address. Unknown failures count as maybe sent.
+ * happy-eyeballs the cause is an AggregateError of one error per address. Unknown failures count as maybe sent, and so
+ * does a failure to connect somewhere else than `url` (only the attempt's own first connection counts).
  *
  * @param error what fetch rejected with
+ * @param url the request's URL, when known
  * @example
  * ```ts
  * neverReachedServer(new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) })); // true
  * ```
  */
-export function neverReachedServer(error: unknown): boolean {
+export function neverReachedServer(error: unknown, url?: string): boolean {
   const marks = failureMarks(error);
-  return marks.length > 0 && marks.every((mark) => NEVER_SENT_CODES.has(mark) || NEVER_SENT_MESSAGES.has(mark));
+  if (marks.length === 0 || !marks.every((mark) => NEVER_SENT_CODES.has(mark) || NEVER_SENT_MESSAGES.has(mark))) return false;
+  const target = url === undefined || !URL.canParse(url) ? undefined : new URL(url);
+  return target === undefined || !namesAnotherPlace(error, target);
 }
 
 /** Why the client stopped an attempt itself, if it did. */
@@ -76,6 +101,8 @@ export interface FailureContext {
   timeoutMs?: number;
   /** Texts that must never appear in the error, even when the failure's message holds them. */
   secrets?: readonly string[];
+  /** The URL the attempt was sent to: a failure to connect elsewhere proves nothing (see {@link neverReachedServer}). */
+  url?: string;
 }
 
 function causeText(error: unknown): string {
@@ -111,7 +138,7 @@ export function errorFromFailure(error: unknown, context: FailureContext): Jelou
     const message = `${context.method} ${context.path} ${what}${attempts}. ${advice}`;
     return new JelouError({ ...base, kind: "timeout", timeout, maybeSent, retryable: !maybeSent, message });
   }
-  const neverSent = context.answered !== true && neverReachedServer(error);
+  const neverSent = context.answered !== true && neverReachedServer(error, context.url);
   const maybeSent = context.earlierMaybeSent || !neverSent;
   const advice = adviceFor({ kind: "network", maybeSent: !neverSent });
   const reason = scrubSecrets(causeText(error), context.secrets ?? []);

@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouError, type ResponseEvent } from "../../src/index.js";
 import { parseRetryAfter } from "../../src/errors/retry-after.js";
-import { failure, json, useFakeJelou, validMessage, type Handler } from "./fake-jelou.js";
+import { closedPort, failure, json, useFakeJelou, validMessage, type Handler } from "./fake-jelou.js";
 
 const jelou = useFakeJelou();
 
@@ -212,4 +212,25 @@ describe("the cause of a network failure", () => {
     expect(printed).not.toContain(SECRET);
     expect(printed).not.toContain(BASE64);
   });
+});
+
+describe("a custom fetch that follows a redirect to where no connection can be made", () => {
+  const following = async (request: Request) =>
+    fetch(request.url, { method: request.method, headers: request.headers, body: await request.text(), redirect: "follow" });
+
+  for (const [name, location] of [
+    ["a dead port", async () => `http://127.0.0.1:${await closedPort()}/v1/x`],
+    ["an unresolvable host", async () => "http://nowhere.invalid/v1/x"],
+  ] as const) {
+    it(`${name}: that failure is not the attempt's own connection, so one POST, maybe sent, not retried`, async () => {
+      const target = await location();
+      jelou.script((_request, res) => res.writeHead(307, { location: target }).end());
+      const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s3cret", baseUrl: jelou.url, fetch: following, retry: { baseDelayMs: 1 } });
+      const error = await failure(client.sendFlowMessage(validMessage()));
+      expect(error.kind).toBe("network");
+      expect(error.maybeSent).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(jelou.received).toHaveLength(1);
+    });
+  }
 });

@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate the recipient completing the message's Flow
-         * @description Produces the reply event of the message, as if its recipient had completed the Flow with `answers`: Meta's `nfm_reply` (the answers as a JSON string with the `flow_token`) plus the conversation, the flow name and the `payload` sent with the message. With a webhook configured (`--webhook URL --webhook-secret S`, or the `webhook` option), the event is POSTed there, signed in `X-Jelou-Signature: sha256=<hex>` (HMAC-SHA256 of the body), and retried with backoff when delivery fails; `delivery` says how it stands when this answer is sent.
+         * @description Produces the reply event of the message, as if its recipient had completed the Flow with `answers`: Meta's `nfm_reply` (the answers as a JSON string with the `flow_token`) plus the conversation, the flow name and the `payload` sent with the message. With a webhook configured (`--webhook URL --webhook-secret S`, or the `webhook` option), the event is POSTed there, signed in `X-Jelou-Signature: sha256=<hex>` (HMAC-SHA256 of the body), and retried with backoff when delivery fails; `delivery` says how it stands when this answer is sent. At most 64 MiB of event bodies are in flight to the webhook at once: past it, while the receiver is not keeping up, a new delivery is `failed` at once with an `error` that says so.
          */
         post: operations["replyToMessage"];
         delete?: never;

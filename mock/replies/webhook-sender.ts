@@ -33,6 +33,12 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   /** The fetch to deliver with (for tests). @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The most bytes of event bodies in flight (sent, retrying or waiting to retry); past it a new delivery fails at
+   * once, the oldest ones going on. Each event carries its message's payload: a receiver that never answers held every
+   * body for the whole retry schedule (300 replies to a 1 MB message, 620 MB). @default 67108864 (64 MiB)
+   */
+  maxInFlightBytes?: number;
   /** Called with a copy of the delivery each time its status changes. */
   onChange?: (delivery: WebhookDelivery) => void;
 }
@@ -97,6 +103,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const waits = new Map<NodeJS.Timeout, () => void>();
   const controllers = new Set<AbortController>();
   const active = new Set<Promise<void>>();
+  const maxInFlightBytes = options.maxInFlightBytes ?? 64 * 1024 * 1024;
+  let inFlightBytes = 0;
   let closed = false;
   /** Counts cancels: a delivery started before the latest one has been stopped. */
   let epoch = 0;
@@ -198,7 +206,20 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         delivery.error = "the mock stopped";
         return { ...delivery };
       }
-      const run = attempt(delivery, JSON.stringify(event), epoch).finally(() => active.delete(run));
+      const body = JSON.stringify(event);
+      // One delivery always goes, whatever its size; the bound keeps a stalled receiver from piling up bodies.
+      if (active.size > 0 && inFlightBytes + body.length > maxInFlightBytes) {
+        delivery.status = "failed";
+        delivery.error =
+          `${active.size} deliveries (${inFlightBytes} bytes) are still in flight, the most the mock holds (${maxInFlightBytes} bytes): ` +
+          "the webhook receiver is not keeping up. Make it answer, or reply more slowly.";
+        return { ...delivery };
+      }
+      inFlightBytes += body.length;
+      const run = attempt(delivery, body, epoch).finally(() => {
+        active.delete(run);
+        inFlightBytes -= body.length;
+      });
       active.add(run);
       return { ...delivery };
     },

@@ -3,7 +3,7 @@
  * 0): request shapes that no fetch client sends (two Host lines, an absolute-form target, bytes Node's parser refuses)
  * and bodies that are not UTF-8 on every inspection route that reads JSON.
  */
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateMockError } from "../../generated/mock/validators.js";
@@ -244,5 +244,37 @@ describe("the connection's own IP on a dual-stack listener", () => {
     const port = server.port;
     const answer = await exchange(port, Buffer.from(`GET /__mock/messages HTTP/1.1\r\nHost: ${own}:${port}\r\n\r\n`), own);
     expect(answer.status).toBe(200);
+  });
+});
+
+describe("webhook deliveries to a receiver that never answers", () => {
+  // Reads every request and never answers: each delivery stays in flight until its timeout.
+  const sink = createServer((socket) => socket.resume());
+  let mock: ReturnType<typeof createMockJelou>;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const { port } = sink.address() as AddressInfo;
+    mock = createMockJelou({ env: false, webhook: { url: `http://127.0.0.1:${port}/hook`, secret: "hook-secret" } });
+  });
+  afterAll(async () => {
+    mock.replies.close();
+    await new Promise<void>((resolve) => sink.close(() => resolve()));
+  });
+
+  it("hold at most 64 MiB of event bodies in flight: past it a delivery fails at once, saying why", async () => {
+    const message = { ...validMessage(), payload: { blob: "p".repeat(1_000_000) } };
+    const sent = await mock.fetch(SEND_PATH, {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body: JSON.stringify(message),
+    });
+    expect(sent.status).toBe(200);
+    // 80 bodies of 1 MB in flight: 80 MB, which a page completing the Flow in a loop would make gigabytes.
+    const deliveries = Array.from({ length: 80 }, (_, i) => mock.replies.reply("latest", { n: i })?.delivery);
+    const inFlight = deliveries.filter((d) => d?.status === "pending");
+    expect(inFlight.length * 1_000_000).toBeLessThanOrEqual(64 * 1024 * 1024);
+    const refused = deliveries.filter((d) => d?.status === "failed");
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]?.error).toMatch(/in flight.*not keeping up/);
   });
 });

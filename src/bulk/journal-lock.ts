@@ -145,6 +145,26 @@ async function realJournalPath(journal: string, depth = 0): Promise<string> {
   return join(await realpath(dirname(journal)), basename(journal));
 }
 
+/** Lock and guard files are a line or two; reading this much of a journal tells whether it is one. */
+const LOCK_FILE_BYTES = 4096;
+
+/**
+ * Refuses a journal that is a lock or guard file (`--journal list.journal.jsonl.lock`): appended to, it would no longer
+ * say who holds it, and every later run on its journal would be refused.
+ */
+async function refuseLockFile(journal: string, real: string): Promise<void> {
+  if (!/\.(lock|takeover)$/.test(real)) return;
+  const handle = await open(real, "r").catch(() => undefined);
+  if (handle === undefined) return;
+  const head = Buffer.alloc(LOCK_FILE_BYTES);
+  const { bytesRead } = await handle.read(head, 0, LOCK_FILE_BYTES, 0).finally(() => handle.close());
+  if (parseHolder(head.subarray(0, bytesRead).toString("utf8")) === undefined) return;
+  throw new JournalInUseError(
+    `The journal ${journal} is the lock file of another journal (${real.replace(/\.(lock|takeover)$/, "")}): writing to it would break that lock. ` +
+      "Choose another journal file (--journal FILE).",
+  );
+}
+
 /**
  * Makes `path` holding `text`, only if it does not exist (`wx`). A write that fails (a full disk) removes the file it
  * made: left empty, it would read as a lock being written and refuse every later run, also once space is freed.
@@ -183,6 +203,7 @@ async function createExclusive(path: string, text: string): Promise<void> {
  */
 export async function lockJournal(journal: string): Promise<JournalLock> {
   const real = await realJournalPath(journal);
+  await refuseLockFile(journal, real);
   const byPath = await lockFile(journal, `${real}.lock`);
   let made = false;
   /** Removes the journal this lock made, if nothing was written to it: a run that sent nothing leaves no file. */

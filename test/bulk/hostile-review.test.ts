@@ -52,3 +52,16 @@ describe.runIf(canMount)("a disk that is full while the lock file is written", (
     await lock.release();
   });
 });
+
+describe("a journal that is another journal's lock file", () => {
+  it("is refused while that lock is held: appending to it would leave the lock unreadable, refusing every later run", async () => {
+    const journal = join(dir, "j.jsonl");
+    const lock = await lockJournal(journal);
+    try {
+      await expect(lockJournal(`${journal}.lock`)).rejects.toThrow(/is the lock file of another journal/);
+    } finally {
+      await lock.release();
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

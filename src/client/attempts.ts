@@ -24,6 +24,11 @@ async function readText(response: Response, call: Call): Promise<string> {
   }
 }
 
+/** Lets go of an answer's unread body, without waiting: a body whose cancel never settles must not hold the send. */
+function drop(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
 /** Waits before the next attempt; throws the `aborted` error when the caller aborts meanwhile. */
 async function pause(call: Call, ms: number): Promise<void> {
   try {
@@ -84,7 +89,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
       call.settle();
       const context = { method: call.method, path: call.path(), attempts: call.attempts, earlierMaybeSent: true, secrets: call.config.secrets };
       const error = redirectError(status, response.headers, request.url, context, response.redirected ? response.url : undefined);
-      await response.body?.cancel().catch(() => undefined);
+      drop(response);
       if (onResponse !== undefined) emitResponse(call, startedAt, { response, error });
       throw error;
     }
@@ -121,7 +126,7 @@ export async function runAttempts(first: Request, call: Call): Promise<Response>
       call.resume();
       return response;
     }
-    if (text === undefined) await response.body?.cancel().catch(() => undefined);
+    if (text === undefined) drop(response);
     await pause(call, delay);
     request = call.nextRequest(request);
   }

@@ -234,3 +234,25 @@ describe("a custom fetch that follows a redirect to where no connection can be m
     });
   }
 });
+
+describe("an answer whose body never lets go", () => {
+  // A custom fetch's body whose cancel never settles: dropping it must not hold the send.
+  const stuck = (status: number) => async () =>
+    new Response(new ReadableStream({ pull: () => new Promise<void>(() => undefined), cancel: () => new Promise<void>(() => undefined) }), {
+      status,
+      headers: { "retry-after": "0" },
+    });
+
+  // The last 429's body is read for its error, and never comes: the attempt's timeout ends that read.
+  for (const [status, kind] of [[307, "http"], [429, "timeout"]] as const) {
+    it(`a ${status} ends the send in time though its body's cancel never settles`, async () => {
+      const client = createJelouClient({ clientId: CLIENT_ID, clientSecret: "s3cret", fetch: stuck(status), timeoutMs: 200, retry: { baseDelayMs: 1 } });
+      const outcome = await Promise.race([
+        failure(client.sendFlowMessage(validMessage())),
+        new Promise<"hung">((resolve) => setTimeout(resolve, 1500, "hung")),
+      ]);
+      expect(outcome).not.toBe("hung");
+      expect((outcome as JelouError).kind).toBe(kind);
+    });
+  }
+});

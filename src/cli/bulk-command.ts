@@ -130,6 +130,19 @@ async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ fla
   }
 }
 
+/**
+ * Refuses a list that is not a regular file (a pipe, /dev/stdin fed by `cat list |`): it is read twice (its header,
+ * then its rows), which a pipe cannot be; opening a named pipe nobody writes to would also wait for ever.
+ */
+async function refuseUnseekableList(csvPath: string): Promise<void> {
+  const info = await stat(csvPath).catch(() => undefined); // a missing list is reported where it is read
+  if (info === undefined || info.isFile()) return;
+  throw new UsageError(
+    `${csvPath} is not a regular file${info.isDirectory() ? " but a folder" : " (a pipe, or a terminal)"}: the list is read twice, its header ` +
+      "and then its rows, so save the list to a file first (for example: cat list.csv > list-copy.csv) and pass that file.",
+  );
+}
+
 /** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
 export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
   // The files' names are printed inside lines (errors, the summary, also the library's): a line break in one must not
@@ -151,6 +164,7 @@ async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitC
     { flag: "the list", path: csvPath },
     { flag: "--template", path: flags.template },
   ], io);
+  await refuseUnseekableList(csvPath);
   const rawTemplate = await readJsonFile(flags.template, "--template");
   let templateColumns: readonly string[];
   try {

@@ -107,3 +107,16 @@ describe("a line break inside a value (a quoted CSV cell, a file name) cannot fo
     expect(forgedLines(missing.stderr)).toEqual([]);
   });
 });
+
+describe("a list that is a pipe (/dev/stdin fed by `cat list |`, a named pipe)", () => {
+  it("is refused with exit 2 saying that the list must be a file, and why, instead of ESPIPE", async () => {
+    const fifo = join(ctx.ws.dir, "list.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const before = ctx.server.mock.inbox.list({ limit: 20_000 }).length;
+    const run = await runInProcess(["bulk", fifo, "--template", ctx.ws.template, "--bot", "bot-pipe"], { ...CREDENTIALS, JELOU_BASE_URL: ctx.server.url });
+    expect(run.code, run.stderr).toBe(EXIT.usage);
+    expect(run.stderr).toContain(`${fifo} is not a regular file`);
+    expect(run.stderr).toContain("save the list to a file");
+    expect(ctx.server.mock.inbox.list({ limit: 20_000 }).length).toBe(before);
+  });
+});

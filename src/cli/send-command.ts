@@ -4,6 +4,7 @@ import { clientFromEnv } from "./client-from-env.js";
 import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";
 import { readJsonFile } from "./read-json-file.js";
+import { inline } from "./terminal-safe.js";
 
 /** The flags of `jelou-flow send`, as commander parses them. */
 export interface SendFlags {
@@ -66,8 +67,9 @@ export async function messageFromFlags(flags: SendFlags): Promise<Record<string,
 
 /** Prints an error for people: the message, each field problem, and whether the message may have gone out. */
 export function describeError(error: ErrorLike): string {
-  const lines = [`Error: ${error.message}`];
-  for (const p of error.problems ?? []) lines.push(`  - ${p.path || "(message)"}: ${p.message}`);
+  // The message and problems may hold a server's text: a newline in it must not start a line (see `inline`).
+  const lines = [`Error: ${inline(error.message)}`];
+  for (const p of error.problems ?? []) lines.push(`  - ${inline(p.path || "(message)")}: ${inline(p.message)}`);
   if (error.maybeSent) lines.push("  The message may have been sent: check before sending it again.");
   return `${lines.join("\n")}\n`;
 }

@@ -1,4 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -118,5 +120,22 @@ describe("a list that is a pipe (/dev/stdin fed by `cat list |`, a named pipe)",
     expect(run.stderr).toContain(`${fifo} is not a regular file`);
     expect(run.stderr).toContain("save the list to a file");
     expect(ctx.server.mock.inbox.list({ limit: 20_000 }).length).toBe(before);
+  });
+});
+
+describe("a server's error message holding a newline, in `send`", () => {
+  it("shows it as \\u000a, so that it cannot print a forged \"Sent\" line", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(422, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "validation_error", message: "bad\nSent: HTTP 200 (1 attempt).", problems: [{ path: "title\nFORGED", message: "m\nFORGED" }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    handles.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = await runInProcess(["send", "--bot", "b", "--to", "593930000001", "--file", ctx.ws.template], { ...CREDENTIALS, JELOU_BASE_URL: url });
+    expect(run.code, run.stderr).toBe(EXIT.validation);
+    const lines = (run.stdout + run.stderr).split("\n");
+    expect(lines.filter((line) => line.startsWith("Sent") || line.startsWith("FORGED"))).toEqual([]);
+    expect(run.stderr).toContain("bad\\u000aSent: HTTP 200");
   });
 });

@@ -32,7 +32,10 @@ const fileError = (journal: string, code: string, message: string) => new Journa
  */
 async function checkJournalPath(journal: string): Promise<void> {
   try {
-    if ((await stat(journal)).isDirectory()) throw fileError(journal, "EISDIR", "is a folder");
+    const info = await stat(journal);
+    if (info.isDirectory()) throw fileError(journal, "EISDIR", "is a folder");
+    // A device or a pipe (/dev/null, /dev/stdout) keeps nothing to resume from: a --resume would send everyone again.
+    if (!info.isFile()) throw fileError(journal, "ENOTREG", "it is not a regular file (a device or a pipe keeps nothing to resume from). Choose a file (--journal FILE)");
     await access(journal, constants.R_OK | constants.W_OK);
     return;
   } catch (error) {

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JournalInUseError } from "../../src/bulk/journal.js";
 import { lockJournal } from "../../src/bulk/journal-lock.js";
+import { openJournalSession } from "../../src/bulk/journal-session.js";
 import { tempDir } from "./helpers.js";
 
 let dir: string;
@@ -63,5 +64,13 @@ describe("a journal that is another journal's lock file", () => {
       await lock.release();
     }
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("a journal that is not a regular file", () => {
+  it("/dev/null is refused before any lock is made: it keeps nothing, so a --resume would send everyone again", async () => {
+    const options = { resume: true, allowTemplateChange: false, fingerprint: "f", dryRun: false, onWarning: undefined };
+    await expect(openJournalSession("/dev/null", options)).rejects.toThrow(/The journal \/dev\/null cannot be used: it is not a regular file/);
+    await expect(lstat("/dev/null.lock")).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

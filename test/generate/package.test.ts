@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { access, constants, mkdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
@@ -34,41 +34,5 @@ describe("npm pack", () => {
   });
 });
 
-describe("npm run build", () => {
-  // Built inside the checkout (test-artifacts/ is ignored by git) so that the output resolves node_modules like dist/ does.
-  const out = path.join(ROOT, "test-artifacts", `build-${process.pid}`);
-
-  beforeAll(async () => {
-    await mkdir(path.dirname(out), { recursive: true });
-    await run(process.execPath, ["--import", "tsx", "scripts/build.ts", "--outDir", out], { cwd: ROOT });
-  }, 120_000);
-  afterAll(() => rm(out, { recursive: true, force: true }));
-
-  it("writes a client that runs from JavaScript alone, with its declarations", async () => {
-    const entry = await import(pathToFileURL(path.join(out, "src/index.js")).href);
-    const client = entry.createJelouClient({ clientId: "id", clientSecret: "secret", baseUrl: "http://jelou.test" });
-    const dry = await client.sendFlowMessage(
-      { botId: "b", userId: "+593 98 765 4321", title: "t", text: "x", caption: "c", parameters: { flow_name: "f", flow_cta: "Go" } },
-      { dryRun: true },
-    );
-    expect(dry.url).toBe("http://jelou.test/v1/bots/b/users/593987654321/flow_message");
-    const declarations = await readFile(path.join(out, "src/index.d.ts"), "utf8");
-    expect(declarations).toContain("createJelouClient");
-    await access(path.join(out, "generated/validators.js"));
-    await access(path.join(out, "generated/validators.d.ts"));
-  });
-
-  it("rejects an invalid message from the built validators", async () => {
-    const entry = await import(pathToFileURL(path.join(out, "src/index.js")).href);
-    const result = entry.validateFlowMessage({ botId: "b", userId: "1", title: "", text: "x", caption: "c", parameters: { flow_name: "f", flow_cta: "Go" } });
-    expect(result.ok).toBe(false);
-  });
-
-  it("makes the jelou-flow bin executable, with its shebang", async () => {
-    const packageJson = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
-    expect(packageJson.bin["jelou-flow"]).toBe("./dist/src/cli/main.js");
-    const bin = path.join(out, "src/cli/main.js");
-    await access(bin, constants.X_OK);
-    expect((await readFile(bin, "utf8")).startsWith("#!/usr/bin/env node\n")).toBe(true);
-  });
-});
+// The build itself is checked where it is used: test/package/packed-install.test.ts packs it, installs it into an empty
+// project and runs it (both entry points, the built validators, the bin with its shebang, the declarations).

@@ -41,7 +41,10 @@ const result = await client.sendFlowMessage({
   parameters: { flow_name: "welcome_flow", flow_cta: "Start Flow" },
 });
 const inbox = mock.inbox.list().map((m) => ({ id: m.id, botId: m.botId, userId: m.userId, text: m.body.text }));
-console.log(JSON.stringify({ status: result.status, messageId: result.messageId, inbox }));
+// The built validators, compiled ahead of time, refuse an empty title before anything is sent.
+const { validateFlowMessage } = await import("jelou-flow");
+const invalid = validateFlowMessage({ botId: "b", userId: "1", title: "", text: "x", caption: "c", parameters: { flow_name: "f", flow_cta: "Go" } });
+console.log(JSON.stringify({ status: result.status, messageId: result.messageId, inbox, invalidOk: invalid.ok }));
 `;
 
 /** A TypeScript consumer: the declarations must type a correct call and refuse a wrong one. */
@@ -129,8 +132,9 @@ describe("the packed package, installed into an empty project with production de
   });
 
   it("sends one flow message in-process through the mock, which holds it in its inbox", async () => {
-    const outcome = JSON.parse(await node(["send.mjs"])) as { status: number; messageId: string; inbox: { id: string }[] };
+    const outcome = JSON.parse(await node(["send.mjs"])) as { status: number; messageId: string; inbox: { id: string }[]; invalidOk: boolean };
     expect(outcome.status).toBe(200);
+    expect(outcome.invalidOk).toBe(false);
     expect(outcome.inbox).toEqual([{ id: outcome.messageId, botId: "pack-bot", userId: "593987654321", text: "From the tarball" }]);
   });
 

@@ -102,7 +102,11 @@ export function summaryText(
     );
   }
   if (c.unknownBefore > 0) {
-    lines.push(`${c.unknownBefore} were left alone because an earlier run could not tell whether they were sent; --resend-unknown sends them again.`);
+    const one = c.unknownBefore === 1;
+    lines.push(
+      `${c.unknownBefore} ${one ? "was" : "were"} left alone because an earlier run could not tell whether ${one ? "it was" : "they were"} sent; ` +
+        `--resend-unknown sends ${one ? "it" : "them"} again.`,
+    );
   }
   lines.push(`Journal: ${context.journal}`);
   return `${lines.join("\n")}\n`;

@@ -52,7 +52,7 @@ describe("a bulk run killed midway (SIGKILL) and resumed", () => {
     for (let i = 0; i < N; i++) {
       if (!unknown.includes(phone(i))) expect(counts.get(phone(i)), `recipient ${i}`).toBe(1);
     }
-    if (unknown.length > 0) expect(resumed.stderr).toContain(`${unknown.length} were left alone`);
+    if (unknown.length > 0) expect(resumed.stderr).toContain(`${unknown.length} ${unknown.length === 1 ? "was" : "were"} left alone`);
   });
 });
 

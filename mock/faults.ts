@@ -1,6 +1,6 @@
 import { validateChaosSettings, validateFaultList, validateFaultSpec, validateLatency } from "../generated/mock/validators.js";
 import type { ValidationIssue } from "../generated/mock/validators.js";
-import { toFieldProblems, type FieldProblem } from "../src/index.js";
+import { toFieldProblems, type FieldProblem } from "../src/contract/index.js";
 import type { ChaosSettings, ChaosState, Fault, FaultKind, FaultSpec } from "./types.js";
 
 /** What the flow_message route must do to one request, decided by a scripted fault or by chaos. */

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import type { MockContext, MockEnv } from "./context.js";
 import { headerOf } from "./http-send-listener.js";
-import type { FieldProblem } from "../src/index.js";
+import type { FieldProblem } from "../src/contract/index.js";
 import { queryProblem, undecodableSegment } from "./query.js";
 import { readBodyLimited } from "./read-body.js";
 import { handleSend, refuseMethod, SEND_PATH, type SendAnswer, type SendRequest } from "./send-core.js";

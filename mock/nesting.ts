@@ -1,4 +1,4 @@
-import type { FieldProblem } from "../src/index.js";
+import type { FieldProblem } from "../src/contract/index.js";
 
 /**
  * How deep a body may nest. The contract puts no bound on `payload` or `flow_action_payload.data`, but a body nested

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from "../generated/mock/validators.js";
-import { toFieldProblems, type FieldProblem } from "../src/index.js";
+import { toFieldProblems, type FieldProblem } from "../src/contract/index.js";
 
 /** A generated validator of an operation's query parameters. */
 type QueryValidator = ((data: unknown) => boolean) & { errors?: ValidationIssue[] | null };

@@ -1,4 +1,4 @@
-import { maskUserId, type FieldProblem } from "../src/index.js";
+import { maskUserId, type FieldProblem } from "../src/contract/index.js";
 import type { MockContext } from "./context.js";
 import { clip, excerpt, jelouErrorText } from "./responses.js";
 import type { SendAnswer, SendRequest } from "./send-core.js";

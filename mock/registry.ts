@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { validateBotRegistry } from "../generated/mock/validators.js";
-import { toFieldProblems } from "../src/index.js";
+import { toFieldProblems } from "../src/contract/index.js";
 import { depthProblem } from "./nesting.js";
 import { clip } from "./responses.js";
 import type { BotRegistry } from "./types.js";

@@ -1,5 +1,5 @@
 import type { components } from "../generated/openapi.js";
-import type { FieldProblem } from "../src/index.js";
+import type { FieldProblem } from "../src/contract/index.js";
 
 /** Jelou's error body, as openapi.yaml's JelouError describes it. */
 export type JelouErrorBody = components["schemas"]["JelouError"];

@@ -3,7 +3,7 @@ import {
   validateFlowMessage as checkBody,
   validateSendFlowMessageParameters as checkParameters,
 } from "../generated/validators.js";
-import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/index.js";
+import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/contract/index.js";
 import type { MockContext } from "./context.js";
 import type { FaultDecision } from "./faults.js";
 import { MAX_NESTING, tooDeep } from "./nesting.js";

@@ -3,7 +3,7 @@
  * types, so the inspection API and these types cannot drift apart.
  */
 import type { components } from "../generated/mock/openapi.js";
-import type { FlowMessageBody } from "../src/index.js";
+import type { FlowMessageBody } from "../src/contract/index.js";
 import type { WebhookOptions } from "./replies/flow-replies.js";
 
 type MockSchemas = components["schemas"];

@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { validateFlowReplyRequest } from "../../generated/mock/validators.js";
-import { toFieldProblems } from "../../src/index.js";
+import { toFieldProblems } from "../../src/contract/index.js";
 import type { MockEnv } from "../context.js";
 import { depthProblem } from "../nesting.js";
 import { refuseForeignOrigin } from "../origin.js";

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { components } from "../../generated/mock/openapi.js";
-import { signJelouWebhook } from "../../src/index.js";
+import { signJelouWebhook } from "../../src/contract/index.js";
 
 /**
  * One event's delivery to the webhook (`WebhookDelivery` in `mock/openapi.yaml`): `retrying` waits for its next attempt,

@@ -2,7 +2,7 @@
  * The message the inbox page's empty state tells a developer to send first. A test sends it to the mock, so the
  * instructions on the page are known to work.
  */
-import type { FlowMessageBody } from "../../src/index.js";
+import type { FlowMessageBody } from "../../src/contract/index.js";
 
 /** The bot and recipient of the example; any bot id works with a mock started without a bot registry. */
 export const FIRST_MESSAGE_TARGET = { botId: "my-bot", userId: "593987654321" } as const;

@@ -2,7 +2,7 @@
  * How close each text of a recorded message is to its limit. The limits come from the contract through the package's
  * public `textLimits()`; only the labels, how WhatsApp names each text, are the page's own.
  */
-import { codePoints, TEXT_FIELDS, textLimits, type FlowMessageBody, type TextField } from "../../src/index.js";
+import { codePoints, TEXT_FIELDS, textLimits, type FlowMessageBody, type TextField } from "../../src/contract/index.js";
 
 export type { TextField };
 

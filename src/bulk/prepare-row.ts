@@ -1,6 +1,6 @@
-import type { FieldProblem } from "../validation/field-problems.js";
-import { normalizeUserId } from "../validation/normalize-user-id.js";
-import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
+import type { FieldProblem } from "../contract/field-problems.js";
+import { normalizeUserId } from "../contract/normalize-user-id.js";
+import { validateFlowMessage, type FlowMessageInput } from "../contract/validate-flow-message.js";
 import type { MessageTemplate } from "./template.js";
 import type { RecipientRow } from "./types.js";
 

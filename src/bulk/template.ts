@@ -1,4 +1,4 @@
-import type { FieldProblem } from "../validation/field-problems.js";
+import type { FieldProblem } from "../contract/field-problems.js";
 
 /** `{{column}}`, with optional spaces inside the braces; a backslash before it (`\{{column}}`) keeps it as text. */
 const PLACEHOLDER = /(\\?)\{\{\s*([^{}\s]+)\s*\}\}/g;

@@ -1,6 +1,6 @@
 import type { JournalFileOps } from "./journal.js";
-import type { FieldProblem } from "../validation/field-problems.js";
-import type { FlowMessageInput } from "../validation/validate-flow-message.js";
+import type { FieldProblem } from "../contract/field-problems.js";
+import type { FlowMessageInput } from "../contract/validate-flow-message.js";
 
 /** One recipient: a row of the list, `userId` plus any columns the template's `{{placeholders}}` name. */
 export type RecipientRow = Readonly<Record<string, unknown>>;

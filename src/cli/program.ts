@@ -8,7 +8,7 @@ import { delimiterFlag, integerFlag, jsonObjectFlag, rateFlag } from "./parse-va
 import { runSend, type SendFlags } from "./send-command.js";
 import { runBulk, type BulkFlags } from "./bulk-command.js";
 import { runMock } from "./mock-command.js";
-import { textLimits, type TextField } from "../validation/text-limits.js";
+import { textLimits, type TextField } from "../contract/text-limits.js";
 
 const version = (createRequire(import.meta.url)("jelou-flow/package.json") as { version: string }).version;
 

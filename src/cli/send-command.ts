@@ -1,5 +1,5 @@
-import type { FieldProblem } from "../validation/field-problems.js";
-import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
+import type { FieldProblem } from "../contract/field-problems.js";
+import { validateFlowMessage, type FlowMessageInput } from "../contract/validate-flow-message.js";
 import { clientFromEnv } from "./client-from-env.js";
 import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 import { UsageError, type CliIo } from "./io.js";

@@ -3,7 +3,7 @@ import type { paths } from "../../generated/openapi.js";
 import { errorFromResponse } from "../errors/from-response.js";
 import { JelouError } from "../errors/jelou-error.js";
 import { validationError } from "../errors/validation-error.js";
-import { validateFlowMessage, type FlowMessageInput } from "../validation/validate-flow-message.js";
+import { validateFlowMessage, type FlowMessageInput } from "../contract/validate-flow-message.js";
 import { parseLoose, runAttempts } from "./attempts.js";
 import { Call, type CallSettings } from "./call.js";
 import { scrubDeep, scrubSecrets } from "./redact.js";

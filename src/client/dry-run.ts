@@ -1,5 +1,5 @@
 import { createFinalURL, createQuerySerializer, defaultPathSerializer } from "openapi-fetch";
-import type { FlowMessageBody, FlowMessageRequestParts } from "../validation/validate-flow-message.js";
+import type { FlowMessageBody, FlowMessageRequestParts } from "../contract/validate-flow-message.js";
 import { REDACTED } from "./redact.js";
 
 /** The path template of the endpoint, as `openapi.yaml` names it. */

@@ -1,6 +1,8 @@
 /**
  * Keeping phone numbers and credentials out of what the client prints: error messages, hook events, dry runs.
  */
+
+import { maskUserId } from "../contract/mask-user-id.js";
 import { secretPattern } from "./secret-forms.js";
 
 /** Shown instead of a credential. */
@@ -8,21 +10,6 @@ export const REDACTED = "[REDACTED]";
 
 /** Headers whose value is a credential, compared in lower case. */
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]);
-
-/**
- * Masks a phone number for logs: the country code and the last four digits stay, so people can still tell numbers apart.
- *
- * @param userId the phone number, as sent (`593987654321`)
- * @returns `5939****4321`; short values keep less (`12****89`, `****`)
- * @example
- * ```ts
- * maskUserId("593987654321"); // "5939****4321"
- * ```
- */
-export function maskUserId(userId: string): string {
-  const keep = userId.length >= 9 ? 4 : userId.length >= 5 ? 2 : 0;
-  return keep === 0 ? "****" : `${userId.slice(0, keep)}****${userId.slice(-keep)}`;
-}
 
 const USER_SEGMENT = /(\/users\/)([^/?#]+)/;
 

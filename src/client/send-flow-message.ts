@@ -1,4 +1,4 @@
-import type { FlowMessageInput } from "../validation/validate-flow-message.js";
+import type { FlowMessageInput } from "../contract/validate-flow-message.js";
 import { createJelouClient, type FlowMessageResult } from "./create-client.js";
 import type { DryRunRequest } from "./dry-run.js";
 import type { JelouClientOptions, SendOptions } from "./options.js";

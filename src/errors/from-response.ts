@@ -1,4 +1,4 @@
-import type { FieldProblem } from "../validation/field-problems.js";
+import type { FieldProblem } from "../contract/field-problems.js";
 import { adviceFor } from "./advice.js";
 import { JelouError, type JelouErrorKind } from "./jelou-error.js";
 import { redactUrlCredentials, scrubDeep, scrubSecrets } from "../client/redact.js";

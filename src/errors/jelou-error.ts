@@ -1,6 +1,6 @@
 import { scrubSecrets } from "../client/redact.js";
 import { scrubbedCause } from "./scrubbed-cause.js";
-import type { FieldProblem } from "../validation/field-problems.js";
+import type { FieldProblem } from "../contract/field-problems.js";
 
 /**
  * What went wrong, as one word a program can switch on:

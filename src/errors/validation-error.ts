@@ -1,6 +1,6 @@
-import type { FieldProblem } from "../validation/field-problems.js";
+import type { FieldProblem } from "../contract/field-problems.js";
 import { maskPath } from "../client/redact.js";
-import { normalizeUserId } from "../validation/normalize-user-id.js";
+import { normalizeUserId } from "../contract/normalize-user-id.js";
 import { adviceFor } from "./advice.js";
 import { JelouError } from "./jelou-error.js";
 

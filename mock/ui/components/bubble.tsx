@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { FlowMessageBody } from "../../../src/index.js";
+import type { FlowMessageBody } from "../../../src/contract/index.js";
 import { FormattedText } from "./formatted-text.js";
 import { TimeStamp } from "./time-stamp.js";
 

@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { FlowMessageBody } from "../../../src/index.js";
+import type { FlowMessageBody } from "../../../src/contract/index.js";
 import { textUsage } from "../text-limits.js";
 
 /** Share of a limit from which a text is shown as close to it. */

@@ -5,7 +5,6 @@ import type { Faults } from "./faults.js";
 import type { Inbox } from "./inbox.js";
 import type { Registry } from "./registry.js";
 import type { FlowReplies } from "./replies/flow-replies.js";
-import type { ServerScope } from "./server-scope.js";
 
 /**
  * What every route of the mock shares. Routes added to the app (the inbox page, simulated replies) receive it too.
@@ -55,4 +54,17 @@ export interface MockContext {
  */
 export interface MockEnv {
   Bindings: Partial<HttpBindings>;
+}
+
+/**
+ * What the mock knows of one of its HTTP servers. A mock may serve several (`listen()` called again); closing one must
+ * end only what came through it: a long-poll or an event stream of another server, or an in-process wait, goes on.
+ */
+export interface ServerScope {
+  /** The hostname it listens on: besides IP literals and localhost, the only Host a browser may name (see origin.ts). */
+  hostname: string;
+  /** True from `close()` on: what comes through it then is ended at once. */
+  closing: boolean;
+  /** Ends the long-lived answers it is serving; each removes itself when it ends on its own. */
+  onClose: Set<() => void>;
 }

@@ -27,8 +27,9 @@ export type {
   MockJelouOptions,
   MockServer,
   RejectionFilter,
+  WebhookOptions,
 } from "./types.js";
-export type { FlowReplies, FlowReplyChange, FlowReplyRecord, WebhookOptions } from "./replies/flow-replies.js";
+export type { FlowReplies, FlowReplyChange, FlowReplyRecord } from "./replies/flow-replies.js";
 export type { FlowReplyEvent, NfmReplyMessage } from "./replies/reply-event.js";
 export type { DeliveryStatus, WebhookDelivery } from "./replies/webhook-sender.js";
 export { runMockCli } from "./cli.js";

@@ -1,7 +1,7 @@
 import { maskUserId, type FieldProblem } from "../src/contract/index.js";
 import type { MockContext } from "./context.js";
 import { clip, excerpt, jelouErrorText } from "./responses.js";
-import type { SendAnswer, SendRequest } from "./send-core.js";
+import type { SendAnswer, SendRequest } from "./send-shapes.js";
 
 /**
  * How much of one refusal is kept and answered. Everything quoted from the request is cut to these, so that a

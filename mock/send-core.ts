@@ -10,6 +10,7 @@ import { MAX_NESTING, tooDeep } from "./nesting.js";
 import { NOT_UTF8_DESCRIPTION, type BodyRead } from "./read-body.js";
 import { boundProblem, type Facts, JSON_HEADERS, logLine, refuse } from "./refusal.js";
 import { clip, jelouErrorText, plural } from "./responses.js";
+import type { SendAnswer, SendRequest } from "./send-shapes.js";
 
 /** The contract's path of the send; `satisfies` makes `tsc` fail if openapi.yaml renames it. */
 export const SEND_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfies keyof paths;
@@ -18,37 +19,7 @@ export const SEND_PATH = "/v1/bots/{botId}/users/{userId}/flow_message" satisfie
 const MAX_PROBLEMS = 100;
 const JSON_MEDIA_TYPE = "application/json";
 
-/**
- * A send as either transport sees it: the Hono route (in-process, or a request the HTTP listener hands to Hono) and the
- * HTTP listener's direct path both describe the request this way, so the two cannot answer differently.
- */
-export interface SendRequest {
-  method: string;
-  /** The path as received, for the rejection log. */
-  path: string;
-  botId: string;
-  userId: string;
-  /** The `type` query parameter, when given. */
-  type: string | undefined;
-  /** What the transport found wrong in the request line (a repeated query, an undecodable path id), answered 422. */
-  problems?: FieldProblem[];
-  /** A request header by lower-case name. */
-  header(name: string): string | undefined;
-  /** Reads the body, refusing more than `limit` bytes; synchronously when the transport has read it already. */
-  readBody(limit: number): BodyRead | Promise<BodyRead>;
-  /** Over HTTP a waiting timer must not hold the process open once the server has closed. */
-  overHttp: boolean;
-}
-
-/** The answer, as plain data each transport writes its own way. */
-export interface SendAnswer {
-  status: number;
-  /** With `content-length`, so that a transport writes them as they are. */
-  headers: Record<string, string>;
-  body: string;
-  /** Set by a `drop` fault: the transport loses the answer as a network failure would. */
-  drop?: true;
-}
+export type { SendAnswer, SendRequest } from "./send-shapes.js";
 
 function sleep(request: SendRequest, ms: number): Promise<void> {
   return new Promise((resolve) => {

@@ -1,18 +1,7 @@
 import type { Context } from "hono";
-import type { MockContext, MockEnv } from "./context.js";
+import type { MockContext, MockEnv, ServerScope } from "./context.js";
 
-/**
- * What the mock knows of one of its HTTP servers. A mock may serve several (`listen()` called again); closing one must
- * end only what came through it: a long-poll or an event stream of another server, or an in-process wait, goes on.
- */
-export interface ServerScope {
-  /** The hostname it listens on: besides IP literals and localhost, the only Host a browser may name (see origin.ts). */
-  hostname: string;
-  /** True from `close()` on: what comes through it then is ended at once. */
-  closing: boolean;
-  /** Ends the long-lived answers it is serving; each removes itself when it ends on its own. */
-  onClose: Set<() => void>;
-}
+export type { ServerScope };
 
 /**
  * The scope of the server a request came through. @hono/node-server passes Node's request, whose socket names its

@@ -4,7 +4,6 @@
  */
 import type { components } from "../generated/mock/openapi.js";
 import type { FlowMessageBody } from "../src/contract/index.js";
-import type { WebhookOptions } from "./replies/flow-replies.js";
 
 type MockSchemas = components["schemas"];
 
@@ -127,4 +126,17 @@ export interface MockServer {
    * ```
    */
   close(): Promise<void>;
+}
+
+/** Where the mock POSTs reply events. */
+export interface WebhookOptions {
+  url: string;
+  /** The HMAC-SHA256 key of `X-Jelou-Signature`. */
+  secret: string;
+  /** Attempts per event, the first included. @default 4 */
+  maxAttempts?: number;
+  /** The wait before the first retry, doubled for each later one, capped at 5 s. @default 250 */
+  backoffMs?: number;
+  /** How long one attempt may take. @default 5000 */
+  timeoutMs?: number;
 }

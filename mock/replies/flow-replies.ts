@@ -4,22 +4,10 @@
  * inbox page) about every change.
  */
 import type { components } from "../../generated/mock/openapi.js";
+import type { WebhookOptions } from "../types.js";
 import { buildFlowReplyEvent } from "./reply-event.js";
 import { createWebhookSender, type WebhookDelivery, type WebhookSender } from "./webhook-sender.js";
 import type { InboxMessageView } from "../ui/inbox-types.js";
-
-/** Where the mock POSTs reply events. */
-export interface WebhookOptions {
-  url: string;
-  /** The HMAC-SHA256 key of `X-Jelou-Signature`. */
-  secret: string;
-  /** Attempts per event, the first included. @default 4 */
-  maxAttempts?: number;
-  /** The wait before the first retry, doubled for each later one, capped at 5 s. @default 250 */
-  backoffMs?: number;
-  /** How long one attempt may take. @default 5000 */
-  timeoutMs?: number;
-}
 
 /** A reply event and, with a webhook, its delivery as it stands now (`FlowReplyRecord` in `mock/openapi.yaml`). */
 export type FlowReplyRecord = components["schemas"]["FlowReplyRecord"];

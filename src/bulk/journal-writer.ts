@@ -1,6 +1,12 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { scrubSecrets } from "../client/redact.js";
-import type { JournalEntry } from "./journal.js";
+
+/** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
+export type JournalEntry =
+  | { type: "run"; at: string; version: 1; fingerprint?: string }
+  | { type: "started"; at: string; key: string; row: number }
+  | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
+  | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };
 
 /**
  * A journal line could not be written or synced (the disk is full, an I/O error): the run stops at once, since a send

@@ -1,16 +1,10 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
+import type { JournalEntry } from "./journal-writer.js";
 
 /** What the journal knows about one recipient after replaying it. */
 export type JournalState = "started" | "sent" | "failed" | "unknown";
-
-/** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
-export type JournalEntry =
-  | { type: "run"; at: string; version: 1; fingerprint?: string }
-  | { type: "started"; at: string; key: string; row: number }
-  | { type: "sent"; at: string; key: string; row: number; status: number; attempts: number; messageId?: string; requestId?: string }
-  | { type: "failed" | "unknown"; at: string; key: string; row: number; kind: string; status?: number; code?: string; message: string };
 
 /** The line that opens each run, with the fingerprint of the message it sends (absent in older journals). */
 export type RunEntry = Extract<JournalEntry, { type: "run" }>;
@@ -184,4 +178,4 @@ export async function readJournal(path: string): Promise<{ states: Map<string, J
   return { states, entries, runs, tornLines };
 }
 
-export { Journal, JournalWriteError, type JournalFileOps } from "./journal-writer.js";
+export { Journal, JournalWriteError, type JournalEntry, type JournalFileOps } from "./journal-writer.js";

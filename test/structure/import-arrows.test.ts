@@ -41,4 +41,20 @@ describe("import arrows", () => {
     const local = arrows("src/contract").filter(({ target }) => target.includes("/"));
     expect(local.filter(({ target }) => !target.startsWith("src/contract/") && !target.startsWith("generated/") && !target.startsWith("node:"))).toEqual([]);
   });
+
+  it("has no import cycle in src/ or mock/, type-only imports included", () => {
+    const files = new Set([...sourceFiles("src"), ...sourceFiles("mock")]);
+    const resolve = (target: string) => [target, target.replace(/\.ts$/, ".tsx")].find((file) => files.has(file));
+    const graph = new Map([...files].map((file) => [file, importsOf(file).flatMap((t) => resolve(t) ?? [])]));
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const walk = (file: string, trail: string[]): void => {
+      if (trail.includes(file)) return void cycles.push([...trail.slice(trail.indexOf(file)), file].join(" -> "));
+      if (done.has(file)) return;
+      for (const next of graph.get(file) ?? []) walk(next, [...trail, file]);
+      done.add(file);
+    };
+    for (const file of files) walk(file, []);
+    expect(cycles).toEqual([]);
+  });
 });

@@ -48,10 +48,6 @@ const REFUSAL_OF: Record<string, ParserRefusal> = {
  *
  * @param server the mock's HTTP server
  * @param ctx the mock's shared state, whose request ids the answers take
- * @example
- * ```ts
- * answerClientErrors(createServer(listener), ctx);
- * ```
  */
 export function answerClientErrors(server: Server, ctx: MockContext): void {
   // With a listener, Node hands such a request here instead of answering 417 itself; the request is never served.
@@ -86,10 +82,6 @@ export function answerClientErrors(server: Server, ctx: MockContext): void {
  *
  * @param ctx the mock's shared state, whose request ids the answers take
  * @returns the handler
- * @example
- * ```ts
- * getRequestListener(app.fetch, { hostname, errorHandler: answerRequestErrors(ctx) });
- * ```
  */
 export function answerRequestErrors(ctx: MockContext): (error: unknown) => Response {
   return (error) => {
@@ -104,10 +96,6 @@ export function answerRequestErrors(ctx: MockContext): (error: unknown) => Respo
  * @param ctx the mock's shared state (its log, its request ids)
  * @param error what was thrown
  * @returns the 500 answer
- * @example
- * ```ts
- * app.onError((error) => internalErrorResponse(ctx, error));
- * ```
  */
 export function internalErrorResponse(ctx: MockContext, error: unknown): Response {
   const answer = internalError(ctx, error);

@@ -170,10 +170,6 @@ export function select<T extends LogEntry & Filterable>(
  * @param sizeOf the bytes one item takes in the answer
  * @param budget the bytes the answer may carry
  * @returns the items kept and the count left out
- * @example
- * ```ts
- * const { kept, omitted } = withinBudget(replies.list(), (r) => JSON.stringify(r).length);
- * ```
  */
 export function withinBudget<T>(items: readonly T[], sizeOf: (item: T) => number, budget = LIST_BYTE_BUDGET): { kept: T[]; omitted: number } {
   let bytes = 0;

@@ -22,11 +22,6 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
  *
  * @param timeoutMs the timeout asked for
  * @throws {RangeError} when it is NaN, or finite and over 2147483647 ms (about 24.8 days)
- * @example
- * ```ts
- * checkTimeout(5000); // fine
- * checkTimeout(2 ** 31); // RangeError: timeoutMs must be at most 2147483647 (about 24.8 days), or Infinity…
- * ```
  */
 export function checkTimeout(timeoutMs: number): void {
   if (Number.isNaN(timeoutMs) || (timeoutMs > MAX_TIMEOUT_MS && timeoutMs !== Number.POSITIVE_INFINITY)) {

@@ -54,11 +54,6 @@ function endIdleConnections(server: Server, list: ConnectionList | undefined): v
  *   whose `onClose` callbacks run as soon as `close` is called, to end the long-lived answers that came through it
  * @param options port (default 0, any free port) and hostname (default 127.0.0.1)
  * @returns the base URL, the port, and `close`
- * @example
- * ```ts
- * const server = await listenHttp(createMockApp(ctx), ctx, { port: 0 });
- * await server.close(); // ends this server's long-polls and event streams, delivers the answers in flight
- * ```
  * @throws {Error} when the port cannot be listened on (EADDRINUSE, EACCES)
  */
 export async function listenHttp(app: Hono<MockEnv>, ctx: MockContext, options: ListenOptions = {}): Promise<MockServer> {

@@ -15,10 +15,6 @@ export const MAX_NESTING = 1000;
  * @param value the parsed body
  * @param textLength the length of its JSON text (`Infinity` for a value that did not come as text)
  * @returns the top-level field that nests too deep ("" for the body itself), or undefined when it is within bounds
- * @example
- * ```ts
- * tooDeep(JSON.parse(text), text.length); // "answers" when the answers nest past the cap
- * ```
  */
 export function tooDeep(value: unknown, textLength: number): string | undefined {
   if (textLength <= 2 * MAX_NESTING) return undefined;
@@ -39,11 +35,6 @@ export function tooDeep(value: unknown, textLength: number): string | undefined 
  * @param value the parsed body
  * @param textLength the length of its JSON text (`Infinity` for a value that did not come as text)
  * @returns the problem, or undefined when the body is within bounds
- * @example
- * ```ts
- * const problem = depthProblem(body, text.length);
- * if (problem) return jelouError(422, "unprocessable_entity", problem.message, [problem]);
- * ```
  */
 export function depthProblem(value: unknown, textLength: number): FieldProblem | undefined {
   const deep = tooDeep(value, textLength);

@@ -14,10 +14,6 @@ import { scopeOf } from "./server-scope.js";
  * @param c the request's context
  * @param action what the request would do, completing "Requests from X may not …"
  * @returns the 403 `forbidden_origin` answer, or undefined when the request may go ahead
- * @example
- * ```ts
- * app.post("/__mock/faults", (c) => refuseForeignOrigin(c, "change the mock's state") ?? addFault(c));
- * ```
  */
 export function refuseForeignOrigin(c: Context, action: string): Response | undefined {
   const origin = c.req.header("origin");
@@ -34,10 +30,6 @@ const HOST_SHAPE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?$/i;
  *
  * @param host the Host header's value
  * @returns the hostname, such as `localhost`, `127.0.0.1` or `[::1]`
- * @example
- * ```ts
- * hostnameOf("LocalHost.:4010"); // "localhost"
- * ```
  */
 export function hostnameOf(host: string): string | undefined {
   if (!HOST_SHAPE.test(host)) return undefined;
@@ -84,10 +76,6 @@ function unmapped(address: string): string {
  * @param names the option's value
  * @returns the names, normalised
  * @throws {TypeError} naming the entry that is not a plain hostname, and the fix
- * @example
- * ```ts
- * allowedHostSet(["Jelou-Mock.internal", "::1"]); // Set { "jelou-mock.internal", "[::1]" }
- * ```
  */
 export function allowedHostSet(names: readonly string[] = []): ReadonlySet<string> {
   const set = new Set<string>();
@@ -146,10 +134,6 @@ interface Trusted {
  * @param ctx the mock's shared state (the hostname each server listens on, the allowed hosts)
  * @param c the request's context
  * @returns the 403 `forbidden_host` answer, or undefined when the request may go ahead
- * @example
- * ```ts
- * app.use("/__mock/*", async (c, next) => refuseForeignHost(ctx, c) ?? (await next()));
- * ```
  */
 export function refuseForeignHost(ctx: MockContext, c: Context<MockEnv>): Response | undefined {
   const incoming = c.env?.incoming;

@@ -38,11 +38,6 @@ export function checkQuery<T>(
  *
  * @param url the request's URL
  * @returns the problem naming the parameter, or undefined when each is given at most once and decodes
- * @example
- * ```ts
- * queryProblem("http://mock/__mock/messages?limit=1&limit=2"); // { path: "limit", rule: "maxItems", message: "…" }
- * queryProblem("http://mock/v1/bots/b/users/u/flow_message?type=%zz"); // { path: "type", rule: "format", … }
- * ```
  */
 export function queryProblem(url: string): FieldProblem | undefined {
   const query = url.indexOf("?");
@@ -79,10 +74,6 @@ function nameOf(rawName: string): string {
  * @param name the parameter's name in the contract, such as `botId`
  * @param raw the segment as it came in the URL, still escaped
  * @returns the problem, or undefined when it decodes
- * @example
- * ```ts
- * undecodableSegment("botId", "%zz"); // { path: "botId", rule: "format", message: "botId holds %zz, …" }
- * ```
  */
 export function undecodableSegment(name: string, raw: string): FieldProblem | undefined {
   if (!raw.includes("%")) return undefined;

@@ -22,11 +22,6 @@ export const NOT_UTF8_DESCRIPTION =
  *
  * @param body the body
  * @returns the text (with the bytes), or the refusal with a lossy text for the rejection log
- * @example
- * ```ts
- * decodeBody(new Uint8Array([0x7b, 0x7d])); // { ok: true, text: "{}", utf8: … }
- * decodeBody(new Uint8Array([0xe9])); // { ok: false, notUtf8: true, text: "\ufffd" }
- * ```
  */
 export function decodeBody(body: Uint8Array): BodyRead {
   // The bytes kept beside the text must be the text's own: without the byte order mark that decode() drops.

@@ -50,11 +50,6 @@ function keptCopy(text: string, max: number): string {
  *
  * @param problem a problem from `toFieldProblems` or the mock's own checks
  * @returns the problem, or a copy with a shortened path and message, each marked `… (N characters)`
- * @example
- * ```ts
- * boundProblem({ path: "k".repeat(1e6), rule: "additionalProperties", message: `${"k".repeat(1e6)} is not a field here…` });
- * // { path: "kkk…k… (1000000 characters)", rule: "additionalProperties", message: "kkk…k… (1000000 characters) is not a field here…" }
- * ```
  */
 export function boundProblem(problem: FieldProblem): FieldProblem {
   const { path, message } = problem;
@@ -71,10 +66,6 @@ export function boundProblem(problem: FieldProblem): FieldProblem {
  * @param ctx the mock's shared state (its log)
  * @param request the send
  * @param outcome what it got, such as `200 msg_…` or `422 unprocessable_entity`
- * @example
- * ```ts
- * logLine(ctx, request, "401 unauthorized"); // POST /v1/bots/b/users/5939****4321/flow_message -> 401 unauthorized
- * ```
  */
 export function logLine(ctx: MockContext, request: SendRequest, outcome: string): void {
   ctx.log?.(`${request.method} ${request.path.replace(request.userId, maskUserId(request.userId))} -> ${outcome}`);
@@ -91,10 +82,6 @@ export function logLine(ctx: MockContext, request: SendRequest, outcome: string)
  * @param problems the field problems, when any
  * @param headers extra headers (Retry-After, WWW-Authenticate, Allow, Connection)
  * @returns the answer to write
- * @example
- * ```ts
- * return refuse(ctx, facts, 415, "unsupported_media_type", "Content-Type is text/plain; send Content-Type: application/json.");
- * ```
  */
 export function refuse(
   ctx: MockContext,

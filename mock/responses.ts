@@ -60,10 +60,6 @@ export function jelouError(
  * @param text the text
  * @param max the most characters kept before the marker
  * @returns the text, or its start followed by `… (N characters)`
- * @example
- * ```ts
- * clip("x".repeat(100), 3); // "xxx… (100 characters)"
- * ```
  */
 export function clip(text: string, max = 80): string {
   return text.length <= max ? text : `${excerpt(text, max)}… (${text.length} characters)`;
@@ -76,10 +72,6 @@ export function clip(text: string, max = 80): string {
  * @param text the text
  * @param max the most characters kept
  * @returns the text itself when short enough, else a copy of its start (a surrogate pair is never split)
- * @example
- * ```ts
- * rejection.body = excerpt(body, 4096);
- * ```
  */
 export function excerpt(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -94,10 +86,6 @@ export function excerpt(text: string, max: number): string {
  * @param n the count
  * @param word the noun in the singular
  * @returns the count and the noun
- * @example
- * ```ts
- * plural(2, "attempt"); // "2 attempts"
- * ```
  */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

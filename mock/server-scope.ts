@@ -10,10 +10,6 @@ export type { ServerScope };
  * @param ctx the mock's shared state
  * @param c the request's context
  * @returns the scope, or undefined in-process and in a server that is not one of this mock's (`mock.app` mounted)
- * @example
- * ```ts
- * scopeOf(ctx, c)?.hostname; // "127.0.0.1"
- * ```
  */
 export function scopeOf(ctx: MockContext, c: Context<MockEnv>): ServerScope | undefined {
   const server = (c.env?.incoming?.socket as { server?: object } | undefined)?.server;
@@ -28,11 +24,6 @@ export function scopeOf(ctx: MockContext, c: Context<MockEnv>): ServerScope | un
  * @param c the request's context
  * @param end ends the answer (answers a long-poll 204, closes an event stream)
  * @returns the function that forgets `end`, to call when the answer ends on its own
- * @example
- * ```ts
- * const forget = endWithServer(ctx, c, () => wait.abort());
- * try { return await inbox.waitFor({ signal: wait.signal }); } finally { forget(); }
- * ```
  */
 export function endWithServer(ctx: MockContext, c: Context<MockEnv>, end: () => void): () => void {
   const scope = scopeOf(ctx, c);
@@ -50,10 +41,6 @@ export function endWithServer(ctx: MockContext, c: Context<MockEnv>, end: () => 
  *
  * @param ctx the mock's shared state
  * @returns true while one serves
- * @example
- * ```ts
- * if (!anyServerOpen(ctx)) ctx.replies.cancelDeliveries();
- * ```
  */
 export function anyServerOpen(ctx: MockContext): boolean {
   for (const scope of ctx.servers.values()) if (!scope.closing) return true;

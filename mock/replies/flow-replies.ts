@@ -124,12 +124,6 @@ export interface FlowReplies {
  * @param options the inbox to answer from and the optional webhook
  * @returns the replies
  * @throws {TypeError} when the webhook URL or secret is unusable
- * @example
- * ```ts
- * const replies = createFlowReplies({ inbox, webhook: { url: "http://127.0.0.1:3000/jelou", secret: "s3cret" } });
- * const record = replies.reply("latest", { date: "2025-01-31" });
- * record?.event.payload; // the payload sent with the message
- * ```
  */
 export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
   const maxReplies = options.maxReplies ?? 1000;

@@ -39,12 +39,6 @@ function flowTokenOf(message: InboxMessageView): string {
  * @param now the time of the reply (for tests)
  * @returns the event, with the answers serialised in `message.interactive.nfm_reply.response_json`
  * @throws {TypeError} when `answers` is not a plain object
- * @example
- * ```ts
- * const event = buildFlowReplyEvent(inbox.get("latest")!, { date: "2025-01-31", time: "10:30" });
- * JSON.parse(event.message.interactive.nfm_reply.response_json);
- * // { flow_token: "msg_...", date: "2025-01-31", time: "10:30" }
- * ```
  */
 export function buildFlowReplyEvent(
   message: InboxMessageView,

@@ -25,11 +25,6 @@ const REPLY_BODY_LIMIT = 256 * 1024;
  *
  * @param app the mock's app
  * @param replies the mock's simulated replies
- * @example
- * ```ts
- * mountReplyRoutes(app, createFlowReplies({ inbox }));
- * // POST /__mock/messages/latest/reply {"answers":{"date":"2026-02-01"}} -> 200 { event, delivery? }
- * ```
  */
 export function mountReplyRoutes(app: Hono<MockEnv>, replies: FlowReplies): void {
   app.post("/__mock/messages/:id/reply", async (c) => {

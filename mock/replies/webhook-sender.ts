@@ -73,11 +73,6 @@ function isRetryable(status: number): boolean {
  * @param options the webhook and its retry policy
  * @returns the sender
  * @throws {TypeError} when the URL is not an absolute `http:`/`https:` URL or the secret is empty
- * @example
- * ```ts
- * const sender = createWebhookSender({ url: "http://127.0.0.1:3000/jelou", secret: "s3cret", onChange: console.log });
- * sender.send(event); // { status: "pending", attempts: 0, ... }; then "delivered", or "retrying" and later "failed"
- * ```
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   let target: URL;

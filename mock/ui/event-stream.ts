@@ -57,12 +57,6 @@ export function formatEvent({ event, data }: StreamEvent): string {
  *
  * @param options heartbeat, retry hint and queue cap
  * @returns the hub
- * @example
- * ```ts
- * const hub = createEventHub();
- * app.get("/events", () => hub.open((push) => inbox.subscribe((e) => push({ event: e.type, data: JSON.stringify(e) }))));
- * // on shutdown: hub.closeAll();
- * ```
  */
 export function createEventHub(options: EventHubOptions = {}): EventHub {
   const heartbeatMs = options.heartbeatMs ?? 15_000;

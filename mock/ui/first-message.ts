@@ -21,10 +21,6 @@ export const FIRST_MESSAGE_BODY: FlowMessageBody = {
  *
  * @param origin the mock's origin, such as `http://127.0.0.1:4010`
  * @returns a shell command, with placeholder credentials (the page never shows real ones)
- * @example
- * ```ts
- * firstMessageCurl("http://127.0.0.1:4010");
- * ```
  */
 export function firstMessageCurl(origin: string): string {
   const { botId, userId } = FIRST_MESSAGE_TARGET;

@@ -79,12 +79,6 @@ function repliesShown(messages: readonly { id: string }[], replies: FlowReplies 
  *
  * @param options the inbox to show and the replies
  * @returns the routes to mount (`app.route("/", page.app)`) and `closeStreams` for shutdown
- * @example
- * ```ts
- * const page = createInboxPage({ inbox, replies });
- * app.route("/", page.app);
- * // when stopping: page.closeStreams(); server.close();
- * ```
  */
 export function createInboxPage(options: InboxPageOptions): InboxPageRoutes {
   const { inbox, replies } = options;

@@ -76,11 +76,6 @@ export function replyEvent(change: FlowReplyChange): StreamEvent {
  * @param inbox the mock's inbox
  * @param replies the simulated replies, when the mock has them
  * @returns the feed to give {@link EventHub.open} for every stream
- * @example
- * ```ts
- * const feed = pageFeed(inbox, replies);
- * app.get("/__mock/ui/events", () => hub.open(feed));
- * ```
  */
 export function pageFeed(inbox: InboxSource, replies: FlowReplies | undefined) {
   const pushes = new Set<(event: StreamEvent) => void>();

@@ -29,11 +29,6 @@ export interface TextUsage {
  *
  * @param body the message body as recorded by the mock
  * @returns one entry per text field present, in the order WhatsApp shows them
- * @example
- * ```ts
- * textUsage(message.body).map((u) => `${u.label}: ${u.length}/${u.max}`);
- * // ["header (title): 5/60", "body (text): 33/1024", "footer (caption): 5/60", "button (flow_cta): 10/20"]
- * ```
  */
 export function textUsage(body: FlowMessageBody): TextUsage[] {
   const limits = textLimits();

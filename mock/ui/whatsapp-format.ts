@@ -46,11 +46,6 @@ function pushText(out: FormatNode[], text: string): void {
  *
  * @param text the message text
  * @returns the formatted pieces, in order; plain strings for unformatted text
- * @example
- * ```ts
- * parseWhatsAppFormatting("Hi *there*, see `docs`");
- * // ["Hi ", { style: "bold", children: ["there"] }, ", see ", { style: "code", children: ["docs"] }]
- * ```
  */
 export function parseWhatsAppFormatting(text: string): FormatNode[] {
   const out: FormatNode[] = [];

@@ -26,10 +26,6 @@ export interface CheckContext {
  * @param context the settings, the journal's states and where to record each recipient's row
  * @returns (as the generator's return value) the plan (counts of rows, problems and sends to make) and the first send
  * @throws whatever reading the rows throws (a malformed CSV file)
- * @example
- * ```ts
- * const { plan, firstToSend } = yield* checkAll(rows, { settings, firstRow: 1, prior, resendUnknown: false, firstRowOf, signal });
- * ```
  */
 export async function* checkAll(
   source: RecipientSource,

@@ -195,11 +195,6 @@ async function createExclusive(path: string, text: string): Promise<void> {
  * @throws {JournalInUseError} when another run holds the lock (its message names the lock file, the process and what to do),
  *   or keeps taking over a stale one for more than a second (the message names its guard, `<journal>.lock.takeover`)
  * @throws the file system's error when the lock file cannot be made (a missing folder, no permission)
- * @example
- * ```ts
- * const lock = await lockJournal("list.csv.journal.jsonl");
- * try { await run(); } finally { await lock.release(); }
- * ```
  */
 export async function lockJournal(journal: string): Promise<JournalLock> {
   const real = await realJournalPath(journal);

@@ -61,11 +61,6 @@ async function checkJournalPath(journal: string): Promise<void> {
  * @throws {JournalFileError} when the journal or its lock cannot be read or written (the path is named)
  * @throws {JournalInUseError} when another run holds the lock, or the journal has entries and `resume` is not set
  * @throws {JournalMismatchError} when resuming a run that sent another message, without `allowTemplateChange`
- * @example
- * ```ts
- * const session = await openJournalSession("list.journal.jsonl", { resume: true, allowTemplateChange: false, fingerprint, dryRun: false, onWarning: console.warn });
- * try { send(session.prior); } finally { await session.release(); }
- * ```
  */
 export async function openJournalSession(journal: string, options: JournalSessionOptions): Promise<JournalSession> {
   await checkJournalPath(journal);

@@ -80,10 +80,6 @@ export class Journal {
    * @param options `ops`: the write and sync to use (tests inject faults; the real file system by default); `secrets`:
    *   texts every line is scrubbed of (with their encoded forms) before it is written
    * @throws the file system's error when it cannot be opened
-   * @example
-   * ```ts
-   * const journal = await Journal.open("list.journal.jsonl");
-   * ```
    */
   static async open(path: string, options: { ops?: JournalFileOps; secrets?: readonly string[] } = {}): Promise<Journal> {
     const handle = await open(path, "a+");

@@ -135,11 +135,6 @@ function isJournalEntry(value: unknown): value is JournalEntry {
  *
  * @param path the journal file; one that does not exist reads as empty
  * @throws the file system's error when it exists but cannot be read (a folder, no permission)
- * @example
- * ```ts
- * const { states, tornLines } = await readJournal("list.csv.journal.jsonl");
- * states.get("bot-1:593987654321"); // "sent"
- * ```
  */
 export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: RunEntry[]; tornLines: number }> {
   const states = new Map<string, JournalState>();

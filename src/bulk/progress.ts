@@ -72,11 +72,6 @@ function counts(p: ProgressSnapshot): { done: number; of: string; percent: strin
 
 /**
  * One line for a terminal: a bar, then done/total, failed, unknown, rate and ETA, cut to `width` columns.
- *
- * @example
- * ```ts
- * renderProgressBar(snapshot, 80); // "[#########-----------]  450/1000 45%  failed 3  unknown 1  12.0/s  ETA 45s"
- * ```
  */
 export function renderProgressBar(p: ProgressSnapshot, width: number): string {
   const { done, of, percent } = counts(p);
@@ -89,11 +84,6 @@ export function renderProgressBar(p: ProgressSnapshot, width: number): string {
 
 /**
  * One plain line for logs and pipes, with the same facts as the bar.
- *
- * @example
- * ```ts
- * renderProgressLine(snapshot); // "progress 450/1000 (45%) sent 446 failed 3 unknown 1 skipped 0 rate 12.0/s eta 45s"
- * ```
  */
 export function renderProgressLine(p: ProgressSnapshot): string {
   const { of, percent } = counts(p);

@@ -25,11 +25,6 @@ const realClock: SchedulerClock = {
  * @param perSecond starts per second, greater than 0
  * @param clock the clock (tests pass a fake one)
  * @throws {RangeError} when `perSecond` is not a positive finite number
- * @example
- * ```ts
- * const rate = createRateScheduler(50); // one start every 20 ms
- * await rate.acquire();
- * ```
  */
 export function createRateScheduler(perSecond: number, clock: SchedulerClock = realClock): RateScheduler {
   if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`The rate must be a positive number of sends per second, not ${perSecond}.`);
@@ -66,11 +61,6 @@ export function createRateScheduler(perSecond: number, clock: SchedulerClock = r
  * @param options.allowZero read `0` (in any of those units) as 0, "no limit", instead of refusing it
  * @returns sends per second
  * @throws {RangeError} when it is not a positive rate (or 0 with `allowZero`), or its unit is none of the above
- * @example
- * ```ts
- * parseRate("600/min"); // 10
- * parseRate("0/s", { allowZero: true }); // 0
- * ```
  */
 export function parseRate(text: string, options: { allowZero?: boolean } = {}): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hour))?\s*$/i.exec(text);

@@ -14,10 +14,6 @@ const ROW_NUMBER = Symbol.for("jelou-flow.rowNumber");
  * @param row the row, as read from the list; it is changed and returned
  * @param number the row's number
  * @returns the same row
- * @example
- * ```ts
- * withRowNumber({ userId: "593987654321" }, 4); // after a blank line, the second recipient is on row 4
- * ```
  */
 export function withRowNumber<T extends object>(row: T, number: number): T {
   Object.defineProperty(row, ROW_NUMBER, { value: number, enumerable: false });
@@ -30,10 +26,6 @@ export function withRowNumber<T extends object>(row: T, number: number): T {
  * @param row the row
  * @param counted the number counted by the caller
  * @returns the row's number
- * @example
- * ```ts
- * rowNumberOf({ userId: "593987654321" }, 2); // 2
- * ```
  */
 export function rowNumberOf(row: RecipientRow, counted: number): number {
   const given = (row as Record<symbol, unknown>)[ROW_NUMBER];

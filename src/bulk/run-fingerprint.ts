@@ -27,10 +27,6 @@ function canonicalJson(value: unknown): string {
  *
  * @param message the template, and the bot and type given for every row
  * @returns a hex SHA-256 digest
- * @example
- * ```ts
- * runFingerprint({ template: { title: "Hi {{name}}" }, botId: "bot-1" }); // "3f1c…"
- * ```
  */
 export function runFingerprint(message: RunMessage): string {
   const canonical = canonicalJson({ template: message.template, botId: message.botId, type: message.type });
@@ -46,10 +42,6 @@ export function runFingerprint(message: RunMessage): string {
  * @param journal the journal's path, for the message
  * @param allowChange the caller's opt-in (`allowTemplateChange`, `--allow-template-change`)
  * @throws {JournalMismatchError} when the latest recorded fingerprint differs and the change is not allowed
- * @example
- * ```ts
- * checkResumedRun(["ab12…"], runFingerprint({ template, botId }), "list.journal.jsonl", false);
- * ```
  */
 export function checkResumedRun(earlier: readonly (string | undefined)[], current: string, journal: string, allowChange: boolean): void {
   const latest = earlier.findLast((fingerprint) => fingerprint !== undefined);

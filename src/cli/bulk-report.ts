@@ -5,13 +5,6 @@ import { inline } from "./terminal-safe.js";
 
 /**
  * The counts of a bulk run, by outcome.
- *
- * @example
- * ```ts
- * const tally = new BulkTally();
- * for await (const r of results) tally.add(r);
- * tally.counts.sent; // 1195
- * ```
  */
 export class BulkTally {
   readonly counts = { sent: 0, failed: 0, unknown: 0, skipped: 0, invalid: 0, duplicate: 0, unknownBefore: 0 };
@@ -30,10 +23,6 @@ export class BulkTally {
  * @param tally the run's counts
  * @param interrupted whether it was stopped (a signal, a closed output)
  * @returns 130, 14, 13, 15 or 0, in that order of precedence
- * @example
- * ```ts
- * exitCodeOf(tally, false); // 15 after --skip-invalid skipped a row and sent the rest
- * ```
  */
 export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
   const c = tally.counts;
@@ -49,10 +38,6 @@ export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
  *
  * @param r the result
  * @returns the line (lines, one per problem, for an invalid row), or undefined
- * @example
- * ```ts
- * describeResult({ status: "duplicate", row: 52, firstRow: 7, key: "b:5939", userId: "5939" }); // "row 52 (5939): duplicate of row 7; sent once only."
- * ```
  */
 export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
@@ -76,10 +61,6 @@ export function describeResult(r: BulkResult): string | undefined {
  * @param tally the run's counts
  * @param context the plan, the journal's path, and whether it was a dry run or was stopped
  * @returns the summary's lines, each ending in a newline
- * @example
- * ```ts
- * io.stderr.write(summaryText(tally, { plan, journal, dryRun: false, interrupted: false }));
- * ```
  */
 export function summaryText(
   tally: BulkTally,
@@ -126,10 +107,6 @@ export interface SendSample {
  *
  * @param send the first send the check planned
  * @returns the sample, safe to print: it holds no credential, and the phone number is masked, in the body too
- * @example
- * ```ts
- * plannedSendSample(firstToSend).userId; // "5939****4321"
- * ```
  */
 export function plannedSendSample(send: PlannedSend): SendSample {
   const { botId: _bot, userId: _user, ...message } = send.message;
@@ -161,10 +138,6 @@ function numberAsWritten(digits: string): RegExp {
  *
  * @param sample from {@link plannedSendSample}
  * @returns a heading line and the body as indented JSON
- * @example
- * ```ts
- * io.stderr.write(sampleText(plannedSendSample(firstToSend)));
- * ```
  */
 export function sampleText(sample: SendSample): string {
   return `The message for row ${sample.row} (bot ${inline(sample.botId)}, to ${inline(sample.userId)}), as it would be sent:\n${JSON.stringify(sample.message, null, 2)}\n`;

@@ -48,10 +48,6 @@ function unusable(value: string, url: URL): string | undefined {
  *
  * @param value the variable's value, trimmed
  * @throws {UsageError} naming JELOU_BASE_URL, the rule it breaks and the fix
- * @example
- * ```ts
- * checkBaseUrl("127.0.0.1:4010"); // throws: JELOU_BASE_URL is "127.0.0.1:4010", not an http(s) address …
- * ```
  */
 export function checkBaseUrl(value: string): void {
   let problem: string | undefined;
@@ -72,11 +68,6 @@ export function checkBaseUrl(value: string): void {
  * @param env the command's environment
  * @returns the address to send to, or undefined for Jelou's
  * @throws {UsageError} when the value is blanks only, or unusable (see {@link checkBaseUrl})
- * @example
- * ```ts
- * baseUrlFromEnv({ JELOU_BASE_URL: " http://127.0.0.1:4010 " }); // "http://127.0.0.1:4010"
- * baseUrlFromEnv({ JELOU_BASE_URL: "  " }); // throws: JELOU_BASE_URL is set but blank …
- * ```
  */
 export function baseUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const given = env.JELOU_BASE_URL;
@@ -100,10 +91,6 @@ export function baseUrlFromEnv(env: Readonly<Record<string, string | undefined>>
  * @param options the per-attempt timeout; `dryRun` lets the credentials be missing (placeholders are used)
  * @returns a client from `createJelouClient`
  * @throws {UsageError} when a credential is missing (outside a dry run) or JELOU_BASE_URL is unusable
- * @example
- * ```ts
- * const client = clientFromEnv(io, { timeoutMs: 10_000 });
- * ```
  */
 export function clientFromEnv(io: CliIo, options: { timeoutMs?: number; dryRun?: boolean } = {}): ReturnType<typeof createJelouClient> {
   const clientId = io.env.JELOU_CLIENT_ID?.trim();
@@ -135,10 +122,6 @@ export function clientFromEnv(io: CliIo, options: { timeoutMs?: number; dryRun?:
  *
  * @param env the command's environment
  * @returns the secrets to scrub with `scrubSecrets`, which also removes their encoded forms
- * @example
- * ```ts
- * secretsFromEnv({ JELOU_CLIENT_ID: "ops", JELOU_CLIENT_SECRET: "s3cret" }); // ["s3cret", "b3BzOnMzY3JldA=="]
- * ```
  */
 export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
   const clientId = env.JELOU_CLIENT_ID?.trim() ?? "";

@@ -73,11 +73,6 @@ export function exitCodeForKind(kind: string | undefined): ExitCode {
 /**
  * What each exit code means, written once: `--help` prints it (without the backticks) and the README's "Exit codes"
  * table is this list (a test compares them), so the two cannot drift apart.
- *
- * @example
- * ```ts
- * EXIT_CODE_MEANINGS.find((m) => m.code === EXIT.bulkUnknown)?.meaning; // "`bulk`: some outcomes are unknown; …"
- * ```
  */
 export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string }> = [
   { code: EXIT.ok, meaning: "done (`bulk`: everyone sent, or already sent before)" },
@@ -118,21 +113,11 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
 /**
  * When several `bulk` codes apply, the first of these is the exit code: the one that needs a person first. 16 (journal
  * not writable) is not among them: it ends the run at once, whatever else happened.
- *
- * @example
- * ```ts
- * BULK_EXIT_PRECEDENCE; // [130, 14, 13, 15]
- * ```
  */
 export const BULK_EXIT_PRECEDENCE: readonly ExitCode[] = [EXIT.interrupted, EXIT.bulkUnknown, EXIT.bulkFailed, EXIT.bulkSkippedInvalid];
 
 /**
  * The precedence as the README and `--help` state it.
- *
- * @example
- * ```ts
- * BULK_EXIT_PRECEDENCE_TEXT; // "When several `bulk` codes apply, the first of 130, 14, 13 and 15 is the exit code."
- * ```
  */
 export const BULK_EXIT_PRECEDENCE_TEXT = `When several \`bulk\` codes apply, the first of ${BULK_EXIT_PRECEDENCE.slice(0, -1).join(", ")} and ${BULK_EXIT_PRECEDENCE.at(-1)} is the exit code.`;
 
@@ -153,11 +138,6 @@ const plain = (markdown: string) => markdown.replaceAll("`", "");
 
 /**
  * The table printed by `--help`, from {@link EXIT_CODE_MEANINGS} and {@link BULK_EXIT_PRECEDENCE}.
- *
- * @example
- * ```ts
- * io.stdout.write(`${EXIT_CODES_HELP}\n`);
- * ```
  */
 export const EXIT_CODES_HELP = [
   "Exit codes:",

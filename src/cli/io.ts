@@ -56,10 +56,6 @@ function survivingStream(stream: NodeJS.WriteStream, onClosed: () => void): Outp
  * terminal gone) is never a crash: writing to it stops, and subscribers are told `"output-closed"`.
  *
  * @returns the process's io
- * @example
- * ```ts
- * process.exitCode = await runCli(process.argv.slice(2), processIo());
- * ```
  */
 export function processIo(): CliIo {
   const listeners = new Set<(cause?: InterruptCause) => void>();
@@ -88,11 +84,6 @@ export function processIo(): CliIo {
 
 /**
  * A problem with how the command was called: printed as is, exit code 2.
- *
- * @example
- * ```ts
- * throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");
- * ```
  */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -16,10 +16,6 @@ interface MockModule {
  * @param argv the arguments after `mock`, such as `["--port", "4010"]`
  * @param io where to write, the environment to read credentials and PORT from, and the stop requests (Ctrl-C)
  * @returns the mock's exit code: 0 after a clean stop or `--help`, 1 when it cannot start, 2 for wrong flags
- * @example
- * ```ts
- * const code = await runMock(["--port", "0"], io);
- * ```
  */
 export async function runMock(argv: string[], io: CliIo): Promise<number> {
   const mock = (await import("jelou-flow/mock")) as unknown as MockModule;

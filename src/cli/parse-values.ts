@@ -8,10 +8,6 @@ import { parseRate } from "../bulk/rate-scheduler.js";
  * @param min the least value accepted
  * @param max the greatest value accepted
  * @returns commander's argument parser; it throws InvalidArgumentError (a usage error) naming the flag and the bounds
- * @example
- * ```ts
- * program.option("--concurrency <n>", "sends in flight", integerFlag("--concurrency", 1, 256), 4);
- * ```
  */
 export function integerFlag(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -27,10 +23,6 @@ export function integerFlag(name: string, min: number, max: number) {
  * @param value the flag's text
  * @returns sends per second, or 0 for no limit
  * @throws {InvalidArgumentError} when it is not a rate or its unit is unknown (`0/banana`), naming the forms it takes
- * @example
- * ```ts
- * rateFlag("600/min"); // 10
- * ```
  */
 export function rateFlag(value: string): number {
   try {
@@ -47,10 +39,6 @@ export function rateFlag(value: string): number {
  * @param value the flag's text
  * @returns the separator
  * @throws {InvalidArgumentError} when it is not one character, or is a quote or a line break
- * @example
- * ```ts
- * delimiterFlag("\\t"); // "\t"
- * ```
  */
 export function delimiterFlag(value: string): string {
   const delimiter = value === "\\t" ? "\t" : value;
@@ -65,10 +53,6 @@ export function delimiterFlag(value: string): string {
  *
  * @param name the flag, for the message
  * @returns commander's argument parser; it throws InvalidArgumentError when the text is not JSON or not an object
- * @example
- * ```ts
- * program.option("--data <json>", "initial screen data", jsonObjectFlag("--data"));
- * ```
  */
 export function jsonObjectFlag(name: string) {
   return (value: string): Record<string, unknown> => {

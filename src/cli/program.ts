@@ -119,10 +119,6 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
  * @param argv the arguments, such as `["send", "--dry-run", "--file", "m.json"]`
  * @param io the streams, environment and signals to use
  * @returns the exit code (see EXIT_CODES_HELP)
- * @example
- * ```ts
- * process.exitCode = await runCli(process.argv.slice(2), processIo());
- * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // The mock parses its own flags, --help included: hand it everything after `mock`, untouched.

@@ -15,10 +15,6 @@ const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u20
  *
  * @param text what is about to be printed
  * @returns the text, its controls escaped; newlines kept
- * @example
- * ```ts
- * escapeControls("Ana\u001b[2K\r"); // "Ana\\u001b[2K\\u000d"
- * ```
  */
 export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -31,10 +27,6 @@ export function escapeControls(text: string): string {
  *
  * @param value a value from outside the program
  * @returns the value on one line
- * @example
- * ```ts
- * inline("5939\nSent 999"); // "5939\\u000aSent 999"
- * ```
  */
 export function inline(value: string): string {
   return value.replaceAll("\n", "\\u000a");
@@ -54,11 +46,6 @@ export interface TerminalSafeStream extends OutputStream {
  * @param stream stdout or stderr
  * @param secrets texts never to print (see `secretsFromEnv`)
  * @returns the safe stream; `writeControl` bypasses the escaping
- * @example
- * ```ts
- * const stderr = terminalSafe(io.stderr, secretsFromEnv(io.env));
- * stderr.write(`row 3 (${userId}): failed\n`); // an ESC in userId prints as \u001b
- * ```
  */
 export function terminalSafe(stream: OutputStream, secrets: readonly string[] = []): TerminalSafeStream {
   return {

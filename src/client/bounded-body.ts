@@ -21,11 +21,6 @@ export interface TruncationMark {
  * @param maxBytes how many bytes of the body may be read
  * @param mark set when the body was cut
  * @returns the bounded answer
- * @example
- * ```ts
- * const mark = { bodyTruncated: false };
- * const text = await boundBody(await fetch(url), 65_536, mark).text(); // at most 64 KiB
- * ```
  */
 export function boundBody(response: Response, maxBytes: number, mark: TruncationMark): Response {
   const source = response.body;
@@ -64,10 +59,6 @@ export function boundBody(response: Response, maxBytes: number, mark: Truncation
  * @param response the answer fetch resolved with
  * @param body the body the new Response carries
  * @returns the answer with that body
- * @example
- * ```ts
- * const copy = withBody(await fetch(url), "{}"); // copy.status === the answer's status
- * ```
  */
 export function withBody(response: Response, body: BodyInit | null): Response {
   const copy = new Response(body);

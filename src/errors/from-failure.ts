@@ -67,10 +67,6 @@ function namesAnotherPlace(error: unknown, url: URL, depth = 0): boolean {
  *
  * @param error what fetch rejected with
  * @param url the request's URL, when known
- * @example
- * ```ts
- * neverReachedServer(new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) })); // true
- * ```
  */
 export function neverReachedServer(error: unknown, url?: string): boolean {
   const marks = failureMarks(error);

@@ -34,11 +34,6 @@ export function kindOfStatus(status: number): JelouErrorKind {
  *
  * @param status the HTTP status
  * @param headers the response headers
- * @example
- * ```ts
- * refusedBeforeWork(503, new Headers({ "retry-after": "2" })); // true
- * refusedBeforeWork(503, new Headers({ "retry-after": "-1" })); // false
- * ```
  */
 export function refusedBeforeWork(status: number, headers: Headers): boolean {
   return status === 429 || (status === 503 && parseRetryAfter(headers.get("retry-after")) !== undefined);
@@ -125,10 +120,6 @@ function locationHost(location: string | null, requestUrl: string): string | und
  * @param requestUrl the URL that was sent to, to resolve a relative `Location`
  * @param context the request it answers
  * @param followedTo the URL a custom fetch ended at when it followed the redirect itself (`response.redirected`)
- * @example
- * ```ts
- * redirectError(307, new Headers({ location: "https://elsewhere.example/" }), "https://api.jelou.ai/v1/x", context).kind; // "http"
- * ```
  */
 export function redirectError(
   status: number,

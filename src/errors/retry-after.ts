@@ -27,12 +27,6 @@ function httpDate(text: string): number {
  * @param value the header value, or null when absent
  * @param now the current time in epoch milliseconds, for HTTP-dates
  * @returns the wait in milliseconds (never negative), or undefined when absent or unreadable
- * @example
- * ```ts
- * parseRetryAfter("2"); // 2000
- * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:58 GMT")); // 2000
- * parseRetryAfter("-1"); // undefined
- * ```
  */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;

@@ -15,10 +15,6 @@ const MAX_ERRORS = 16;
  * @param cause what a fetch or a body read rejected with
  * @param secrets the texts to scrub, as given to {@link scrubSecrets}
  * @returns the scrubbed copy
- * @example
- * ```ts
- * scrubbedCause(new TypeError("fetch failed", { cause: parserError }), ["s3cret"]).cause.data; // "...[REDACTED]..."
- * ```
  */
 export function scrubbedCause(cause: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof cause === "string") return scrubSecrets(cause, secrets);

@@ -23,10 +23,6 @@ const Node: FC<{ node: FormatNode }> = ({ node }) => {
  * which Hono escapes: markup in a message is shown, never parsed.
  *
  * @param props.text the text, such as `*Pick a time* that suits you.`
- * @example
- * ```tsx
- * <FormattedText text="*bold* and <script>" />; // <strong>bold</strong> and &lt;script&gt;
- * ```
  */
 export const FormattedText: FC<{ text: string }> = ({ text }) => (
   <>

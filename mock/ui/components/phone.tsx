@@ -6,10 +6,6 @@ import type { FC } from "hono/jsx";
  *
  * @param digits the number as the contract sends it, such as `593987654321`
  * @returns the masked number, such as `+593•••••4321`
- * @example
- * ```ts
- * maskPhone("593987654321"); // "+593•••••4321"
- * ```
  */
 export function maskPhone(digits: string): string {
   const chars = [...digits];

@@ -6,7 +6,7 @@ import {
 import { toFieldProblems, type FieldProblem, type FlowMessageBody } from "../src/contract/index.js";
 import type { MockContext } from "./context.js";
 import type { FaultDecision } from "./faults.js";
-import { MAX_NESTING, tooDeep } from "./nesting.js";
+import { depthProblem } from "./nesting.js";
 import { NOT_UTF8_DESCRIPTION, type BodyRead } from "./read-body.js";
 import { boundProblem, type Facts, JSON_HEADERS, logLine, refuse } from "./refusal.js";
 import { clip, jelouErrorText, plural } from "./responses.js";
@@ -138,11 +138,8 @@ function acceptBody(ctx: MockContext, facts: Facts, clientId: string, read: Body
     const description = `The message breaks ${plural(problems.length, "rule")}${more}: ${shown.map((p) => p.message).join(" ")}`;
     return refuse(ctx, facts, 422, "unprocessable_entity", description, shown);
   }
-  const deep = tooDeep(body, read.text.length);
-  if (deep !== undefined) {
-    const message = `${deep === "" ? "the body" : deep} nests more than ${MAX_NESTING} levels deep; the mock keeps at most ${MAX_NESTING}. Flatten it.`;
-    return refuse(ctx, facts, 422, "unprocessable_entity", message, [{ path: deep, rule: "maxDepth", message }]);
-  }
+  const deep = depthProblem(body, read.text.length);
+  if (deep !== undefined) return refuse(ctx, facts, 422, "unprocessable_entity", deep.message, [deep]);
   const message = body as FlowMessageBody;
 
   if (ctx.registry !== undefined) {

@@ -89,21 +89,31 @@ export async function measureClients(
         return { name, send: () => other.sendFlowMessage(message) };
       }),
     ];
-    for (const { send } of clients) await timeBlock(send, settings.warmupCalls);
-
-    const blocks = new Map<string, number[]>(clients.map((c) => [c.name, []]));
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const { name, send } of [...clients, ...[...clients].reverse()]) {
-        blocks.get(name)?.push(await timeBlock(send, settings.callsPerBlock));
-      }
-    }
-    return clients.map(({ name }) => {
-      const times = blocks.get(name) ?? [];
-      // Blocks were pushed round by round, two per client per round.
-      const perRound = Array.from({ length: settings.rounds }, (_, r) => ((times[2 * r] as number) + (times[2 * r + 1] as number)) / 2);
-      return { name, microsPerCall: median(times), blocks: times, perRound };
-    });
+    return await timeClients(clients, settings);
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Times sends in blocks, A B C C B A per round after a warm-up of each.
+ *
+ * @param clients the sends, each with its name
+ * @param settings warm-up calls, calls per block, rounds
+ * @returns one row per client, in the order given
+ */
+export async function timeClients(clients: { name: string; send: Send }[], settings: ClientSettings): Promise<ClientFigures[]> {
+  for (const { send } of clients) await timeBlock(send, settings.warmupCalls);
+  const blocks = new Map<string, number[]>(clients.map((c) => [c.name, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const { name, send } of [...clients, ...[...clients].reverse()]) {
+      blocks.get(name)?.push(await timeBlock(send, settings.callsPerBlock));
+    }
+  }
+  return clients.map(({ name }) => {
+    const times = blocks.get(name) ?? [];
+    // Blocks were pushed round by round, two per client per round.
+    const perRound = Array.from({ length: settings.rounds }, (_, r) => ((times[2 * r] as number) + (times[2 * r + 1] as number)) / 2);
+    return { name, microsPerCall: median(times), blocks: times, perRound };
+  });
 }

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { measureClients, pairedRatio } from "./client-cost.js";
+import { measureInProcess } from "./in-process.js";
 import { compileCheckout, compileTree } from "./lib/compile.js";
 import { ROOT, startFixtureServer, startMockCli, type ServerProcess } from "./lib/processes.js";
 import { fmt, median, ratio } from "./lib/stats.js";
@@ -65,6 +66,18 @@ if (bare && oldSend && newSend) {
     `${fmt(oldSend.microsPerCall)} (${ratio(pairedRatio(oldSend, bare), 1)})`,
     `${fmt(newSend.microsPerCall)} (${ratio(pairedRatio(newSend, bare), 1)})`,
     ratio(pairedRatio(newSend, oldSend), 1),
+  );
+}
+
+const [viaMock, viaMsw, oldInProcess] = await measureInProcess({ warmupCalls: 3000, callsPerBlock: 1000, rounds: 4 }, [
+  { name: "before", root: before },
+]);
+if (viaMock && viaMsw && oldInProcess) {
+  row(
+    "in-process send µs/call (vs MSW handler, same blocks)",
+    `${fmt(oldInProcess.microsPerCall)} (${ratio(pairedRatio(oldInProcess, viaMsw), 1)})`,
+    `${fmt(viaMock.microsPerCall)} (${ratio(pairedRatio(viaMock, viaMsw), 1)})`,
+    ratio(pairedRatio(viaMock, oldInProcess), 1),
   );
 }
 

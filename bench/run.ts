@@ -7,6 +7,7 @@
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { measureClients } from "./client-cost.js";
+import { measureInProcess } from "./in-process.js";
 import { compileCheckout } from "./lib/compile.js";
 import { renderResults, writeResults, type BenchFigures } from "./report.js";
 import { measureBulk, measureMemory, measureStartup } from "./startup-memory.js";
@@ -35,6 +36,11 @@ const clients = await measureClients(
   quick ? { warmupCalls: 200, callsPerBlock: 100, rounds: 1 } : { warmupCalls: 3000, callsPerBlock: 1000, rounds: 8 },
 );
 
+step("In-process send, the mock's fetch beside MSW…");
+const inProcess = await measureInProcess(
+  quick ? { warmupCalls: 200, callsPerBlock: 100, rounds: 1 } : { warmupCalls: 3000, callsPerBlock: 1000, rounds: 8 },
+);
+
 const startupRuns = quick ? 1 : 5;
 step(`Start to first answer, ${startupRuns} times each…`);
 const startup = await measureStartup(startupRuns);
@@ -49,6 +55,7 @@ const figures: BenchFigures = {
   load,
   servers,
   clients,
+  inProcess,
   startup,
   startupRuns,
   memory,

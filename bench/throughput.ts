@@ -67,8 +67,6 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
     // A retention large enough that nothing is evicted during the bench: recording is part of the work measured.
     const mock = await startFixtureServer("mock", ["2000000"]);
     processes.push(mock);
-    const mockHono = await startFixtureServer("mock-hono", ["2000000"]);
-    processes.push(mockHono);
     const prismMock = await startQuietPrism({ mode: "mock" });
     prisms.push(prismMock);
     const prismProxy = await startQuietPrism({ mode: "proxy", upstream: mock.url });
@@ -79,7 +77,6 @@ export async function measureServers(settings: LoadSettings): Promise<ServerFigu
       { name: "Hono reading and parsing the body, answering {}", url: honoBody.url },
       { name: "node:http reading, validating and recording inline, nothing else (the least a checking mock does)", url: inline.url },
       { name: "mock Jelou (auth, validation, recording), as `jelou-flow mock` and `listen()` serve it", url: mock.url },
-      { name: "mock Jelou through its Hono app alone (`mock.app` served by @hono/node-server)", url: mockHono.url },
       { name: "Prism mock (-v error)", url: prismMock.url },
       { name: "Prism proxy (--errors) in front of the mock", url: prismProxy.url },
     ];

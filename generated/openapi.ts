@@ -241,7 +241,7 @@ export interface components {
                 "application/json": components["schemas"]["JelouError"];
             };
         };
-        /** @description A field is missing or breaks a rule of this contract (Jelou's `unprocessable_entity`), or `parameters.flow_name` is not a Flow of the bot (the mock Jelou's `flow_not_found`, with a bot registry). The mock Jelou adds `errors`, one entry per problem. It also refuses, with the rule `maxDepth`, a body nested deeper than it can show (see `mock/nesting.ts`): JSON Schema cannot express depth, so no client-side check catches that. A query parameter given twice (rule `maxItems`), and a path id or query parameter whose percent-escapes do not decode to UTF-8, such as `%zz` (rule `format`), are refused here too. */
+        /** @description A field is missing or breaks a rule of this contract (Jelou's `unprocessable_entity`), or `parameters.flow_name` is not a Flow of the bot (the mock Jelou's `flow_not_found`, with a bot registry). The mock Jelou adds `errors`, one entry per problem. It also refuses, with the rule `maxDepth`, a body nested deeper than it can show (see `mock/server/request-body.ts`): JSON Schema cannot express depth, so no client-side check catches that. A query parameter given twice (rule `maxItems`), and a path id or query parameter whose percent-escapes do not decode to UTF-8, such as `%zz` (rule `format`), are refused here too. */
         UnprocessableEntity: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];

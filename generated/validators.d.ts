@@ -41,3 +41,73 @@ export declare const validateJelouError: Validator<components["schemas"]["JelouE
 export declare const validateFieldProblem: Validator<components["schemas"]["FieldProblem"]>;
 /** Checks the path and query parameters of `sendFlowMessage` (openapi.yaml), as one object. */
 export declare const validateSendFlowMessageParameters: Validator<NonNullable<operations["sendFlowMessage"]["parameters"]["path"]> & NonNullable<operations["sendFlowMessage"]["parameters"]["query"]>>;
+
+/** One media type a response declares: its schema's place in the document and its validator. */
+export interface ResponseMediaContract {
+  /** JSON Pointer to the schema in the contract, such as `#/components/schemas/FlowMessageSent`. */
+  pointer: string;
+  /** The name under `components.schemas`, when the schema is a reference to one. */
+  schema?: string;
+  /** The properties the schema declares at the top level. */
+  properties: string[];
+  /** True when the schema refuses undeclared properties (`additionalProperties: false`). */
+  closed: boolean;
+  validate: Validator<unknown>;
+}
+
+/** One header a response declares. */
+export interface ResponseHeaderContract {
+  /** The header's name as the contract writes it, such as `X-Message-Id`. */
+  name: string;
+  required: boolean;
+  /** JSON Pointer to the header in the contract. */
+  pointer: string;
+}
+
+/** One status an operation declares. */
+export interface ResponseContract {
+  /** JSON Pointer to the response in the contract (`#/components/responses/Unauthorized` for a shared one). */
+  pointer: string;
+  /** The name under `components.responses`, when the status refers to one. */
+  name?: string;
+  content: Record<string, ResponseMediaContract>;
+  /** The declared headers, by lower-case name. */
+  headers: Record<string, ResponseHeaderContract>;
+  /** Checks the headers, as one object of lower-case names. */
+  validateHeaders: Validator<Record<string, string>>;
+}
+
+/** Every status an operation declares. */
+export interface OperationResponses {
+  operationId: string;
+  method: string;
+  path: string;
+  /** JSON Pointer to the operation in the contract. */
+  pointer: string;
+  statuses: Record<string, ResponseContract>;
+}
+
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage200Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage400Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage401Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage403Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage404Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage413Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage415Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage422Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage429Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage500Headers: Validator<Record<string, string>>;
+/** Checks the headers of one response of `sendFlowMessage` (openapi.yaml). */
+export declare const validateSendFlowMessage503Headers: Validator<Record<string, string>>;
+/** The responses `sendFlowMessage` declares (POST /v1/bots/{botId}/users/{userId}/flow_message), with their validators. */
+export declare const sendFlowMessageResponses: OperationResponses;

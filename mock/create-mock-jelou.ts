@@ -1,18 +1,19 @@
 import type { Hono } from "hono";
-import { createMockApp } from "./app.js";
-import { createCredentialCheck, resolveCredentials } from "./auth.js";
-import { IdSource } from "./bounded-log.js";
-import type { MockContext, MockEnv } from "./context.js";
-import { Faults } from "./faults.js";
-import { Inbox, MAX_RETAINED_BYTES } from "./inbox.js";
-import { listenHttp } from "./listen.js";
-import { allowedHostSet } from "./origin.js";
-import { Registry } from "./registry.js";
+import { createMockApp } from "./server/app.js";
+import { resolveCredentials } from "./send/credentials.js";
+import { createCredentialCheck } from "./send/flow-message-route.js";
+import { IdSource } from "./inbox/bounded-log.js";
+import type { MockContext, MockEnv } from "./server/context.js";
+import { Faults } from "./faults/faults.js";
+import { Inbox, MAX_RETAINED_BYTES } from "./inbox/inbox.js";
+import { listenHttp } from "./server/listen.js";
+import { allowedHostSet } from "./server/origin.js";
+import { Registry } from "./send/registry.js";
+import { parseUpstream } from "./send/relay.js";
 import { createFlowReplies, type FlowReplies } from "./replies/flow-replies.js";
 import type { ListenOptions, MockJelouOptions, MockServer } from "./types.js";
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** Where relative URLs given to the in-process `fetch` are resolved; never contacted. */
 const IN_PROCESS_ORIGIN = "http://mock-jelou.local";
 
 /** A mock Jelou: one Hono app, usable in-process through `fetch` or over HTTP through `listen`. */
@@ -64,12 +65,7 @@ export interface MockJelou {
   listen(options?: ListenOptions): Promise<MockServer>;
 }
 
-/** The error `fetch` gives when the server closes the connection without an answer (undici's shape). */
-function connectionDropped(): TypeError {
-  const cause = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
-  return new TypeError("fetch failed", { cause });
-}
-
+/** Where relative URLs given to the in-process `fetch` are resolved; never contacted. */
 function toRequest(input: Request | string | URL, init: RequestInit | undefined): Request {
   if (input instanceof Request) return init === undefined ? input : new Request(input, init);
   // A path is appended, not resolved: `//x` would otherwise be read as a URL of host `x`.
@@ -87,10 +83,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * Creates a mock Jelou: it validates every send against openapi.yaml, checks credentials and the optional bot
  * registry, records what it accepts in a bounded inbox, and fails on command.
  *
- * @param options credentials, bot registry, retention, body limit, latency, logger
+ * @param options credentials, bot registry, retention, body limit, latency, logger, webhook, allowed hosts, upstream
  * @returns the mock
  * @throws {TypeError} when only one of client id and secret is given, the client id holds ':', the registry is not
- *   valid, the webhook URL or secret is unusable, or an `allowedHosts` entry is not a plain hostname
+ *   valid, the webhook URL or secret is unusable, an `allowedHosts` entry is not a plain hostname, or `upstream` is
+ *   neither `https:` nor `http:` on loopback, or holds credentials, a query or a fragment
  * @throws {Error} when the `bots` file cannot be read or is not JSON
  * @throws {RangeError} when a size option is not a whole number of at least 1
  * @throws {FaultSpecError} when `latencyMs` is not a whole number of at least 0 (its `problems` name the field)
@@ -104,13 +101,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * await client.sendFlowMessage({ botId: "bot-1", userId: "593987654321", title: "Hi", text: "Tap below",
  *   caption: "Jelou", parameters: { flow_name: "welcome_flow", flow_cta: "Start" } });
  * mock.inbox.get("latest"); // { id, botId: "bot-1", userId: "593987654321", body: { ... }, clientId: "id", ... }
- *
- * const server = await mock.listen(); // or over HTTP: server.url is the client's baseUrl
- * await server.close();
  * ```
  */
 export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
   const credentials = resolveCredentials(options, options.env ?? true);
+  // In relay mode a configured pair still gates the relay (only it is forwarded); without one, the upstream judges.
+  const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const registry = options.bots === undefined ? undefined : new Registry(options.bots);
   const inbox = new Inbox(
     positive("maxMessages", options.maxMessages, 1000),
@@ -132,16 +128,18 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
     replies: createFlowReplies(options.webhook === undefined ? { inbox } : { inbox, webhook: options.webhook }),
     servers: new Map(),
     allowedHosts: allowedHostSet(options.allowedHosts),
+    upstream,
   };
   const app = createMockApp(context);
   if (credentials === undefined) {
-    options.logger?.("No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes.");
+    const judge = upstream === undefined ? "" : ", and the upstream judges it";
+    options.logger?.(`No credentials configured: any well-formed Basic base64(clientId:clientSecret) passes${judge}.`);
   }
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     const request = toRequest(input, init);
-    const signal = request.signal;
-    if (signal.aborted) throw signal.reason;
+    const { signal } = request;
+    signal.throwIfAborted();
     const response = await new Promise<Response>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
@@ -149,8 +147,9 @@ export function createMockJelou(options: MockJelouOptions = {}): MockJelou {
         .then(resolve, reject)
         .finally(() => signal.removeEventListener("abort", onAbort));
     });
-    if (context.dropped.has(response)) throw connectionDropped();
-    return response;
+    if (!context.dropped.has(response)) return response;
+    // undici's error for a connection closed without an answer.
+    throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
   }
 
   return {

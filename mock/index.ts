@@ -4,12 +4,13 @@
  */
 export { createMockJelou } from "./create-mock-jelou.js";
 export type { MockJelou } from "./create-mock-jelou.js";
-export { Inbox } from "./inbox.js";
-export type { NewInboxMessage } from "./inbox.js";
-export { Faults, FaultSpecError } from "./faults.js";
-export type { FaultDecision } from "./faults.js";
-export { FLOW_PROVIDERS } from "./registry.js";
-export type { MockContext, MockEnv } from "./context.js";
+export { Inbox } from "./inbox/inbox.js";
+export type { MessagePage, NewInboxMessage, RejectionPage } from "./inbox/inbox.js";
+export { Faults, FaultSpecError } from "./faults/faults.js";
+export type { FaultDecision } from "./faults/faults.js";
+export { FLOW_PROVIDERS } from "./send/registry.js";
+export type { MockContext, MockEnv } from "./server/context.js";
+export type { AuthResult } from "./send/credentials.js";
 export type {
   BotEntry,
   BotRegistry,
@@ -23,6 +24,7 @@ export type {
   InboxMessage,
   InboxRejection,
   InboxStats,
+  InboxUpstream,
   ListenOptions,
   MockJelouOptions,
   MockServer,
@@ -32,6 +34,6 @@ export type {
 export type { FlowReplies, FlowReplyChange, FlowReplyRecord } from "./replies/flow-replies.js";
 export type { FlowReplyEvent, NfmReplyMessage } from "./replies/reply-event.js";
 export type { DeliveryStatus, WebhookDelivery } from "./replies/webhook-sender.js";
-export { runMockCli } from "./cli.js";
-export type { MockCliIo } from "./cli.js";
-export { describeMock } from "./banner.js";
+export { runMockCli } from "./server/cli.js";
+export type { MockCliIo } from "./server/cli.js";
+export { describeMock } from "./server/cli.js";

@@ -1,45 +1,83 @@
-/**
- * The public types of the mock Jelou. Shapes that cross the wire come from `mock/openapi.yaml` through the generated
- * types, so the inspection API and these types cannot drift apart.
- */
+/** The mock's public types; what crosses the wire is generated from mock/inspection/openapi.yaml, so the two cannot drift. */
 import type { components } from "../generated/mock/openapi.js";
 import type { FlowMessageBody } from "../src/contract/index.js";
 
 type MockSchemas = components["schemas"];
 
-/** A flow message the mock accepted: who sent what to whom, when, with which client id (never the secret). */
-export type InboxMessage = Omit<MockSchemas["InboxMessage"], "body"> & { body: FlowMessageBody };
+/**
+ * A flow message the mock accepted: who sent what to whom, when, with which client id (never the secret).
+ * @interface
+ */
+export type InboxMessage = Omit<MockSchemas["InboxMessage"], "body"> & {
+  /** The body as it was sent: title, text, caption, parameters and payload. */
+  body: FlowMessageBody;
+};
 
-/** A request the mock refused, with the status, code and field problems it answered. */
+/**
+ * In relay mode, what the upstream answered a message (status, body, contract check) or why it gave no answer.
+ * @useDeclaredType
+ */
+export type InboxUpstream = NonNullable<InboxMessage["upstream"]>;
+
+/**
+ * A request the mock refused, with the status, code and field problems it answered.
+ * @interface
+ */
 export type InboxRejection = MockSchemas["InboxRejection"];
 
-/** The inbox counters: held, received, evicted (oldest first when full). */
+/**
+ * The inbox counters: held, received, evicted (oldest first when full).
+ * @interface
+ */
 export type InboxStats = MockSchemas["InboxStats"];
 
-/** The bots the mock knows: provider, Flow slugs, allowed client ids. */
+/**
+ * The bots the mock knows: provider, Flow slugs, allowed client ids.
+ * @interface
+ */
 export type BotRegistry = MockSchemas["BotRegistry"];
 
-/** One bot of a {@link BotRegistry}. */
+/**
+ * One bot of a {@link BotRegistry}.
+ * @interface
+ */
 export type BotEntry = MockSchemas["BotEntry"];
 
-/** What a scripted fault does: `rate_limit` (429), `server_error` (500), `unavailable` (503), `hang`, `drop`. */
+/**
+ * What a scripted fault does: `rate_limit` (429), `server_error` (500), `unavailable` (503), `hang`, `drop`.
+ * @useDeclaredType
+ */
 export type FaultKind = MockSchemas["FaultKind"];
 
-/** A fault to script for the next matching requests. */
+/**
+ * A fault to script for the next matching requests.
+ * @interface
+ */
 export type FaultSpec = MockSchemas["FaultSpec"];
 
-/** A scripted fault and how many uses it has left. */
+/**
+ * A scripted fault and how many uses it has left.
+ * @interface
+ */
 export type Fault = MockSchemas["Fault"];
 
-/** Seeded random failures: probability, seed, and the kinds drawn from. */
+/**
+ * Seeded random failures: probability, seed, and the kinds drawn from.
+ * @interface
+ */
 export type ChaosSettings = MockSchemas["ChaosSettings"];
 
-/** Whether chaos is on, with its settings and counters. */
+/**
+ * Whether chaos is on, with its settings and counters.
+ * @interface
+ */
 export type ChaosState = MockSchemas["ChaosState"];
 
 /** Which messages to list or wait for. Every filter given must match. */
 export interface InboxFilter {
+  /** Only messages to this bot. */
   botId?: string;
+  /** Only messages to this recipient, in international form without `+` (`593987654321`). */
   userId?: string;
   /** `botId:userId`. */
   conversation?: string;
@@ -56,9 +94,22 @@ export type RejectionFilter = Omit<InboxFilter, "flowName">;
 
 /** What {@link Inbox.subscribe} listeners receive. */
 export type InboxEvent =
-  | { type: "message"; message: InboxMessage }
-  | { type: "rejection"; rejection: InboxRejection }
-  | { type: "cleared" };
+  | {
+      /** A message was accepted. */
+      type: "message";
+      /** The message, as the inbox lists it. */
+      message: InboxMessage;
+    }
+  | {
+      /** A request was refused. */
+      type: "rejection";
+      /** The refused request and the answer it got. */
+      rejection: InboxRejection;
+    }
+  | {
+      /** The inbox was emptied. */
+      type: "cleared";
+    };
 
 /** Options of {@link createMockJelou}. */
 export interface MockJelouOptions {
@@ -72,7 +123,7 @@ export interface MockJelouOptions {
   maxMessages?: number;
   /** How many rejections are kept (default 1000). */
   maxRejections?: number;
-  /** How many bytes of message bodies the inbox holds before evicting the oldest (default 128 MiB, 134217728). */
+  /** Bytes of message bodies (and upstream answers) the inbox holds before evicting the oldest (default 128 MiB, 134217728). */
   maxRetainedBytes?: number;
   /** The largest body accepted, in bytes (default 1 MB, 1048576). */
   bodyLimitBytes?: number;
@@ -80,30 +131,27 @@ export interface MockJelouOptions {
   latencyMs?: number;
   /** Receives one line per flow_message request answered, and notices. Phone numbers are masked; secrets never appear. */
   logger?: (line: string) => void;
-  /**
-   * Read the credentials from `JELOU_CLIENT_ID` / `JELOU_CLIENT_SECRET` when the options give none (default true).
-   * Tests that must not depend on the environment pass false.
-   */
+  /** Read `JELOU_CLIENT_ID` / `JELOU_CLIENT_SECRET` when the options give no credentials (default true; tests pass false). */
   env?: boolean;
-  /**
-   * Where simulated Flow replies are POSTed, signed with `secret` in `X-Jelou-Signature: sha256=<hex>`, retried with
-   * backoff up to `maxAttempts` times (default 4). Without it, replies are recorded and shown on the page only.
-   */
+  /** Where simulated Flow replies are POSTed, signed and retried; without it they are recorded and shown on the page only. */
   webhook?: WebhookOptions;
   /**
-   * Host names, besides loopback IPs, `localhost`, `*.localhost` and the hostname listened on, by which requests over
-   * HTTP may reach the inspection API under `/__mock/` and the inbox page (the send route takes any Host): a container
-   * or LAN name such as `jelou-mock`. Any other Host gets 403 `forbidden_host`, which closes DNS rebinding. Without a
-   * port; compared case-insensitively.
+   * Host names (without port) besides loopback IPs, `localhost`, `*.localhost` and the listened hostname by which the
+   * inspection API and the page may be reached over HTTP, such as `jelou-mock`; any other gets 403 `forbidden_host`.
    */
   allowedHosts?: string[];
+  /**
+   * Relay mode: forward each send that passes the mock's checks, once, with the caller's credentials, to this Jelou
+   * (`https:`, or `http:` on loopback), answer with its answer, and record it on the message (`upstream`).
+   */
+  upstream?: string;
 }
 
-/** Where {@link MockJelou.listen} serves. */
+/** Where {@link MockJelou.listen} serves: `port` (default 0, any free port) and `hostname` (default `127.0.0.1`). */
 export interface ListenOptions {
-  /** Default 0: any free port. */
+  /** The port to listen on; 0 picks a free one. */
   port?: number;
-  /** Default `127.0.0.1`. */
+  /** The address to listen on; `0.0.0.0` to be reached from other machines or containers. */
   hostname?: string;
 }
 
@@ -130,6 +178,7 @@ export interface MockServer {
 
 /** Where the mock POSTs reply events. */
 export interface WebhookOptions {
+  /** Where each reply event is POSTed, as JSON. */
   url: string;
   /** The HMAC-SHA256 key of `X-Jelou-Signature`. */
   secret: string;

@@ -5,6 +5,7 @@
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneModule from "ajv/dist/standalone/index.js";
+import { RESPONSE_TYPES, responseContracts } from "./response-contracts.ts";
 
 // The CommonJS module puts the function on `default`; under NodeNext the import is the whole module object.
 const standaloneCode = standaloneModule.default;
@@ -127,11 +128,17 @@ export interface Validator<T> {
  * @param specName its path in the project, for messages
  * @param sharedTypesFrom where an earlier module declares `ValidationIssue` and `Validator`, to import them from
  *   instead of declaring them a second time (the mock contract's module reuses the main contract's)
+ * @param responsesOf the operations whose responses get validators too (body per status and media type, headers)
  * @returns the validator module and its declarations
  */
-export function buildValidatorModule(doc: Json, specName: string, sharedTypesFrom?: string): { js: string; dts: string } {
-  // Ajv resolves every `$ref` against the schema id as a relative URI, so an id holding a `/` (`mock/openapi.yaml`)
-  // would send `mock/openapi.yaml#/$defs/X` to `mock/mock/openapi.yaml`. Each contract gets its own Ajv instance, so
+export function buildValidatorModule(
+  doc: Json,
+  specName: string,
+  sharedTypesFrom?: string,
+  responsesOf: readonly string[] = [],
+): { js: string; dts: string } {
+  // Ajv resolves every `$ref` against the schema id as a relative URI, so an id holding a `/` (`mock/inspection/openapi.yaml`)
+  // would send `mock/inspection/openapi.yaml#/$defs/X` to `mock/mock/inspection/openapi.yaml`. Each contract gets its own Ajv instance, so
   // the file name alone is a unique id.
   const base = specName.slice(specName.lastIndexOf("/") + 1);
   const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Json;
@@ -164,6 +171,19 @@ export function buildValidatorModule(doc: Json, specName: string, sharedTypesFro
     const parts = op.locations.map((where) => `NonNullable<operations["${op.operationId}"]["parameters"]["${where}"]>`);
     dts.push(`export declare const ${op.exportName}: Validator<${parts.join(" & ")}>;`);
   }
+  if (responsesOf.length > 0) dts.push(RESPONSE_TYPES);
+  const metadata: string[] = [];
+  for (const operationId of responsesOf) {
+    const responses = responseContracts(doc, operationId, base, rewriteRefs);
+    for (const { id, exportName, schema } of responses.schemas) {
+      ajv.addSchema(schema, id);
+      exports[exportName] = id;
+      dts.push(`/** Checks ${exportName.endsWith("Headers") ? "the headers" : "the body"} of one response of \`${operationId}\` (${specName}). */`);
+      dts.push(`export declare const ${exportName}: Validator<${exportName.endsWith("Headers") ? "Record<string, string>" : "unknown"}>;`);
+    }
+    metadata.push(responses.js);
+    dts.push(responses.dts);
+  }
   const code = standaloneCode(ajv, exports);
-  return { js: `${inlineRuntime(code)}\n`, dts: `${dts.join("\n")}\n` };
+  return { js: `${inlineRuntime(code)}\n${metadata.join("")}`, dts: `${dts.join("\n")}\n` };
 }

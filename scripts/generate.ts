@@ -1,6 +1,6 @@
 /**
- * Writes everything under `generated/` from the OpenAPI contracts: TypeScript types (openapi-typescript) and request
- * validators (Ajv standalone code). With `--check` it writes nothing and exits 1 when a committed file differs from what
+ * Writes everything under `generated/` from the OpenAPI contracts: TypeScript types (openapi-typescript), request
+ * validators and, for the operations a target names, response validators (Ajv standalone code). With `--check` it writes nothing and exits 1 when a committed file differs from what
  * the contracts produce, naming the stale files.
  *
  * Usage: `node --import tsx scripts/generate.ts [--check] [--root DIR]`. `--root` points at another checkout (the drift
@@ -21,11 +21,13 @@ interface Target {
   outDir: string;
   /** The module, relative to `outDir`, whose declarations of the validator types this target reuses. */
   sharedTypesFrom?: string;
+  /** The operations whose responses get validators (status, body, headers), for checking what a server answers. */
+  responsesOf?: string[];
 }
 
 const TARGETS: Target[] = [
-  { spec: "openapi.yaml", outDir: "generated" },
-  { spec: "mock/openapi.yaml", outDir: "generated/mock", sharedTypesFrom: "../validators.js" },
+  { spec: "openapi.yaml", outDir: "generated", responsesOf: ["sendFlowMessage"] },
+  { spec: "mock/inspection/openapi.yaml", outDir: "generated/mock", sharedTypesFrom: "../validators.js" },
 ];
 
 const HEADER = (spec: string) =>
@@ -39,7 +41,7 @@ async function typesFor(specFile: string, spec: string): Promise<string> {
 async function filesFor(root: string, target: Target): Promise<Map<string, string>> {
   const specFile = path.join(root, target.spec);
   const doc = parseYaml(await readFile(specFile, "utf8")) as Record<string, unknown>;
-  const { js, dts } = buildValidatorModule(doc, target.spec, target.sharedTypesFrom);
+  const { js, dts } = buildValidatorModule(doc, target.spec, target.sharedTypesFrom, target.responsesOf);
   const files = new Map<string, string>();
   files.set(path.join(target.outDir, "openapi.ts"), await typesFor(specFile, target.spec));
   files.set(path.join(target.outDir, "validators.js"), HEADER(target.spec) + js);

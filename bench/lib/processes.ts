@@ -68,7 +68,7 @@ export function rssOf(pid: number): number {
  * @param compiled run the compiled copy (default true)
  * @throws Error with the server's output when it does not start
  */
-export function startFixtureServer(kind: "bare" | "hono" | "hono-body" | "inline" | "mock" | "mock-hono", extra: string[] = [], compiled: Compiled = true): Promise<ServerProcess> {
+export function startFixtureServer(kind: "bare" | "hono" | "hono-body" | "inline" | "mock", extra: string[] = [], compiled: Compiled = true): Promise<ServerProcess> {
   return startServer(`${kind} server`, "bench/fixtures/servers.ts", [kind, ...extra], compiled, /listening (http:\/\/127\.0\.0\.1:\d+)/, "/__bench_readiness_probe");
 }
 

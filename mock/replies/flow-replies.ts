@@ -6,46 +6,42 @@
 import type { components } from "../../generated/mock/openapi.js";
 import type { WebhookOptions } from "../types.js";
 import { buildFlowReplyEvent } from "./reply-event.js";
-import { createWebhookSender, type WebhookDelivery, type WebhookSender } from "./webhook-sender.js";
-import type { InboxMessageView } from "../ui/inbox-types.js";
+import { createWebhookSender, type WebhookDelivery } from "./webhook-sender.js";
+import type { Inbox } from "../inbox/inbox.js";
 
-/** A reply event and, with a webhook, its delivery as it stands now (`FlowReplyRecord` in `mock/openapi.yaml`). */
+/**
+ * A reply event and, with a webhook, its delivery as it stands now (`FlowReplyRecord` in `mock/inspection/openapi.yaml`).
+ * @interface
+ */
 export type FlowReplyRecord = components["schemas"]["FlowReplyRecord"];
 
 /** What {@link FlowReplies.subscribe} listeners receive. */
 export type FlowReplyChange =
-  | { type: "reply"; reply: FlowReplyRecord }
-  | { type: "delivery"; delivery: WebhookDelivery };
+  | {
+      /** A reply was simulated. */
+      type: "reply";
+      /** The new reply event, with its delivery when a webhook is set. */
+      reply: FlowReplyRecord;
+    }
+  | {
+      /** A webhook delivery changed: an attempt was made, or it was delivered or given up. */
+      type: "delivery";
+      /** The delivery as it stands now. */
+      delivery: WebhookDelivery;
+    };
 
-/** The default bound on the bytes of reply events kept: 64 MiB. */
-export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+/** How many reply events are kept, and how many bytes of them (each carries its message's payload): the oldest go first. */
+const MAX_REPLIES = 1000;
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
-/** Options of {@link createFlowReplies}. */
-export interface FlowRepliesOptions {
-  /**
-   * Finds the message a reply answers (`"latest"` included). With `subscribe`, the replies are emptied when the inbox
-   * is cleared: a reply answers a message, and a test that clears the inbox between cases expects to see none of the
-   * previous case's replies.
-   */
-  inbox: {
-    get(id: string): InboxMessageView | undefined;
-    /** Asked for clearings only, so that sends build no message object for it. */
-    subscribe?(listener: (event: { type: "cleared" }) => void, types: readonly "cleared"[]): () => void;
-  };
-  webhook?: WebhookOptions;
-  /** How many reply events are kept; older ones are dropped first. @default 1000 */
-  maxReplies?: number;
-  /**
-   * How many bytes of reply events (as JSON) are kept; older ones are dropped first, the newest always kept. Each event
-   * carries its message's payload, so 1000 replies to a 1 MB message would otherwise hold more than 1 GB.
-   * @default 67108864 (64 MiB, {@link MAX_REPLY_BYTES})
-   */
-  maxBytes?: number;
-  /** The fetch webhook deliveries use (for tests). */
-  fetch?: typeof globalThis.fetch;
-}
-
-/** The simulated replies of one mock. */
+/**
+ * The simulated replies of one mock.
+ *
+ * @example
+ * ```ts
+ * const record = mock.replies.reply("latest", { date: "2026-02-01" });
+ * ```
+ */
 export interface FlowReplies {
   /**
    * Completes the Flow of message `id` with `answers`: records the reply event and, with a webhook, starts delivering it.
@@ -55,19 +51,16 @@ export interface FlowReplies {
    * @returns the event and its delivery as it stands, or `undefined` when no such message is in the inbox
    * @example
    * ```ts
-   * const record = mock.replies.reply("latest", { date: "2026-02-01" });
-   * record?.event.payload; // the payload sent with the message
+   * mock.replies.reply("latest", { date: "2026-02-01" })?.event.payload; // the payload sent with the message
    * ```
    */
   reply(id: string, answers: Record<string, unknown>): FlowReplyRecord | undefined;
   /**
-   * The kept reply events, newest first, each with its delivery's current status; none after the inbox is cleared.
+   * The kept reply events (copies), newest first, each with its delivery's current status; none after the inbox is cleared.
    *
-   * @returns copies of the records
    * @example
    * ```ts
-   * const [last] = mock.replies.list();
-   * last?.delivery?.status; // "delivered", "retrying", "failed"…
+   * mock.replies.list()[0]?.delivery?.status; // "delivered", "retrying", "failed"…
    * ```
    */
   list(): FlowReplyRecord[];
@@ -80,18 +73,15 @@ export interface FlowReplies {
    * @returns a function that unsubscribes
    * @example
    * ```ts
-   * const stop = mock.replies.subscribe((change) => console.log(change.type));
-   * stop();
+   * const stop = mock.replies.subscribe((change) => console.log(change.type)); // "reply" or "delivery"
    * ```
    */
   subscribe(listener: (change: FlowReplyChange) => void): () => void;
   /**
-   * Resolves when every delivery has ended (delivered or failed).
+   * Resolves (never rejects) when every delivery has ended, delivered or failed.
    *
-   * @returns a promise that never rejects
    * @example
    * ```ts
-   * mock.replies.reply("latest", {});
    * await mock.replies.idle(); // the webhook has its event, or gave up
    * ```
    */
@@ -102,13 +92,12 @@ export interface FlowReplies {
    *
    * @example
    * ```ts
-   * mock.replies.cancelDeliveries(); // a receiver that keeps failing: stop its retries now
+   * mock.replies.cancelDeliveries(); // pending retries end as failed
    * ```
    */
   cancelDeliveries(): void;
   /**
-   * Stops for good: cancels as {@link FlowReplies.cancelDeliveries} does, stops following the inbox, and fails every
-   * later delivery at once.
+   * Stops for good: cancels deliveries, stops following the inbox, and fails every later delivery at once.
    *
    * @example
    * ```ts
@@ -119,18 +108,17 @@ export interface FlowReplies {
 }
 
 /**
- * Creates the simulated Flow replies of a mock.
+ * Creates the simulated Flow replies of a mock. They answer messages of `inbox`, and are emptied when it is cleared: a
+ * test that clears the inbox between cases expects none of the previous case's replies.
  *
  * @param options the inbox to answer from and the optional webhook
  * @returns the replies
  * @throws {TypeError} when the webhook URL or secret is unusable
  */
-export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
-  const maxReplies = options.maxReplies ?? 1000;
-  const maxBytes = options.maxBytes ?? MAX_REPLY_BYTES;
-  const records: FlowReplyRecord[] = [];
-  // The JSON size of each record's event, in the order of `records`, and their sum.
-  const sizes: number[] = [];
+export function createFlowReplies(options: { inbox: Pick<Inbox, "get" | "subscribe">; webhook?: WebhookOptions }): FlowReplies {
+  const { inbox } = options;
+  // Newest first, each with the JSON size of its event.
+  const kept: { record: FlowReplyRecord; size: number }[] = [];
   let bytes = 0;
   const listeners = new Set<(change: FlowReplyChange) => void>();
 
@@ -144,49 +132,40 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
     }
   }
 
-  const sender: WebhookSender | undefined = options.webhook
+  const sender = options.webhook
     ? createWebhookSender({
         ...options.webhook,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
         onChange(delivery) {
-          const record = records.find((r) => r.delivery?.id === delivery.id);
-          if (record) record.delivery = delivery;
+          const found = kept.find(({ record }) => record.delivery?.id === delivery.id);
+          if (found) found.record.delivery = delivery;
           emit({ type: "delivery", delivery });
         },
       })
     : undefined;
 
-  const unsubscribe = options.inbox.subscribe?.(() => {
-    records.length = 0;
-    sizes.length = 0;
+  // Asked for clearings only, so that sends build no message object for it.
+  const unsubscribe = inbox.subscribe(() => {
+    kept.length = 0;
     bytes = 0;
   }, ["cleared"]);
-
-  function keep(record: FlowReplyRecord): void {
-    const size = JSON.stringify(record.event).length;
-    records.unshift(record);
-    sizes.unshift(size);
-    bytes += size;
-    while (records.length > maxReplies || (records.length > 1 && bytes > maxBytes)) {
-      records.pop();
-      bytes -= sizes.pop() ?? 0;
-    }
-  }
 
   return {
     webhookUrl: sender?.url,
     reply(id, answers) {
-      const message = options.inbox.get(id);
+      const message = inbox.get(id);
       if (!message) return undefined;
       const event = buildFlowReplyEvent(message, answers);
       const record: FlowReplyRecord = { event };
-      keep(record);
+      const size = JSON.stringify(event).length;
+      kept.unshift({ record, size });
+      bytes += size;
+      while (kept.length > MAX_REPLIES || (kept.length > 1 && bytes > MAX_REPLY_BYTES)) bytes -= kept.pop()?.size ?? 0;
       if (sender) record.delivery = sender.send(event);
       emit({ type: "reply", reply: { ...record } });
       return { ...record };
     },
     list() {
-      return records.map((record) => ({ ...record }));
+      return kept.map(({ record }) => ({ ...record }));
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -197,7 +176,7 @@ export function createFlowReplies(options: FlowRepliesOptions): FlowReplies {
       sender?.cancel();
     },
     close() {
-      unsubscribe?.();
+      unsubscribe();
       sender?.close();
     },
   };

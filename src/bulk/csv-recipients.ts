@@ -1,13 +1,19 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse, type Info } from "csv-parse";
-import { withRowNumber } from "./row-number.js";
+import { withRowNumber } from "./rows.js";
 import type { RecipientRow } from "./types.js";
 
-/** Options of {@link readRecipientsCsv}. */
+/** Options of {@link readRecipientsCsv}. @inline */
 export interface CsvOptions {
   /** The separator; by default guessed from the header line among `,` `;` and tab (spreadsheets in many locales write `;`). */
   delimiter?: string;
+}
+
+/** The header of a CSV file. @inline */
+interface CsvHeader {
+  /** The column names, trimmed. */ columns: string[];
+  /** The separator given, or the one guessed. */ delimiter: string;
 }
 
 /** Reads the first line of a file (at most 64 KiB), to guess the separator and list the columns without parsing it all. */
@@ -42,7 +48,7 @@ export function guessDelimiter(header: string): string {
  * const { columns } = await readCsvHeader("list.csv"); // ["userId", "name"]
  * ```
  */
-export async function readCsvHeader(path: string, options: CsvOptions = {}): Promise<{ columns: string[]; delimiter: string }> {
+export async function readCsvHeader(path: string, options: CsvOptions = {}): Promise<CsvHeader> {
   const line = await firstLine(path);
   const delimiter = options.delimiter ?? guessDelimiter(line);
   const parsed: string[][] = await new Promise((resolve, reject) =>
@@ -72,7 +78,13 @@ export function readRecipientsCsv(path: string, options: CsvOptions = {}): () =>
       const delimiter = options.delimiter ?? guessDelimiter(await firstLine(path));
       const file = createReadStream(path);
       const parser = file.pipe(
-        parse({ columns: (header: string[]) => header.map((c) => c.trim()), bom: true, delimiter, skip_empty_lines: true, info: true }),
+        parse({
+          columns: (header: string[]) => header.map((c) => c.trim()),
+          bom: true,
+          delimiter,
+          skip_empty_lines: true,
+          info: true,
+        }),
       );
       file.once("error", (error) => parser.destroy(error));
       try {

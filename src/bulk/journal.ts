@@ -1,18 +1,37 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import type { JournalEntry } from "./journal-writer.js";
+import type { FileHandle } from "node:fs/promises";
 
-/** What the journal knows about one recipient after replaying it. */
+/** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
+export type JournalEntry =
+  | { /** A run began. */ type: "run"; /** When. */ at: string; version: 1; /** Of its message. */ fingerprint?: string }
+  | SendLine<"started">
+  | (SendLine<"sent"> & { /** Jelou's HTTP status. */ status: number; /** HTTP attempts. */ attempts: number } & SentIds)
+  | (SendLine<"failed" | "unknown"> & SendError);
+
+/** @inline */
+type SentIds = { /** Jelou's id of the message. */ messageId?: string; /** Jelou's `X-Request-Id`. */ requestId?: string };
+
+/** @inline */
+type SendError = {
+  /** The `JelouError` kind. */ kind: string;
+  /** Its HTTP status. */ status?: number;
+  /** Its code. */ code?: string;
+  /** Its message, scrubbed. */ message: string;
+};
+
+/** @inline */
+type SendLine<T> = { /** What happened. */ type: T; /** When (ISO 8601). */ at: string; key: string; row: number };
+
+export type OutcomeEntry = Extract<JournalEntry, { type: "sent" | "failed" | "unknown" }>;
+
+/** What the journal knows about one recipient after replaying it; `started` alone means the run died mid-send. */
 export type JournalState = "started" | "sent" | "failed" | "unknown";
-
-/** The line that opens each run, with the fingerprint of the message it sends (absent in older journals). */
-export type RunEntry = Extract<JournalEntry, { type: "run" }>;
 
 /** Who holds a journal's lock, as its lock file says. */
 export interface LockHolder {
-  pid: number;
-  host: string;
+  /** Its process number. */ pid: number;
+  /** Its host name. */ host: string;
   /** When it took the lock (ISO 8601). */
   at: string;
   /** Tells this holder's lock from a later one by the same process number. */
@@ -20,21 +39,46 @@ export interface LockHolder {
 }
 
 /**
+ * Where a run records its sends so that a resumed run sends nobody twice: a file (`openFileJournal`), or a journal
+ * shared by runs at once (the queue's `openRedisJournal`).
+ */
+export interface RunJournal {
+  /** Each recipient's state after the earlier runs. */
+  readonly prior: ReadonlyMap<string, JournalState>;
+  /** Records that this run starts sending, before its first send. */
+  begin(): Promise<void>;
+  /**
+   * Resolves once it is durable that the send of `key` is about to start; or, on a journal shared with runs going on,
+   * with the state another run gave the recipient since, and this run skips it.
+   */
+  started(key: string, row: number): Promise<JournalState | void>;
+  /** Records how a started send ended. */
+  outcome(entry: OutcomeEntry): Promise<void>;
+  /** Flushes, closes and releases the journal; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** The journal's write and sync: the file system's, or a faulty disk's in tests. */
+export interface JournalFileOps {
+  write(handle: FileHandle, buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  datasync(handle: FileHandle): Promise<void>;
+}
+
+/**
  * The journal cannot be used by this run, and nothing is sent: either another run holds its lock (`lock` says which
- * process, on which host), or it holds entries from an earlier run and `resume` was not asked for (running again without
- * it could only be a mistake).
+ * process, on which host), or it holds entries from an earlier run and `resume` was not asked for.
  *
  * @example
  * ```ts
  * try {
  *   for await (const r of sendFlowMessages(client, rows, { template, journal: "list.journal.jsonl" })) console.log(r.status);
  * } catch (error) {
- *   if (error instanceof JournalInUseError) console.log(error.lock ? `run ${error.lock.holder?.pid} holds it` : "add resume: true");
+ *   if (error instanceof JournalInUseError) console.log(error.lock ? `${error.lock.holder?.pid} holds it` : "add resume: true");
  * }
  * ```
  */
 export class JournalInUseError extends Error {
-  override name = "JournalInUseError";
+  override readonly name = "JournalInUseError";
 
   /**
    * @param message what is wrong and what to do
@@ -42,7 +86,7 @@ export class JournalInUseError extends Error {
    */
   constructor(
     message: string,
-    readonly lock?: { path: string; holder: LockHolder | undefined },
+    readonly lock?: { /** The lock file. */ path: string; /** Who holds it, if its file says. */ holder: LockHolder | undefined },
   ) {
     super(message);
   }
@@ -58,7 +102,7 @@ export class JournalInUseError extends Error {
  * ```
  */
 export class JournalFileError extends Error {
-  override name = "JournalFileError";
+  override readonly name = "JournalFileError";
   /** The file system's error code (`ENOENT`, `ENOSPC`...), when it gave one. */
   readonly code: string | undefined;
 
@@ -73,17 +117,19 @@ export class JournalFileError extends Error {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const folder = dirname(path);
     const change = "or choose another journal file (--journal FILE)";
+    const full = `Free some space on the file system of ${path} (about 512 bytes per recipient to send), then run again.`;
     const reasons: Record<string, string> = {
       ENOENT: `its folder ${folder} does not exist. Create the folder, ${change}.`,
       ENOTDIR: `a part of its path, in ${folder}, is a file and not a folder. Fix the path, ${change}.`,
       EISDIR: `it is a folder, not a file. Name a file in it, such as ${join(path, "list.journal.jsonl")}, ${change}.`,
       EACCES: `permission denied. Allow this user to read and write it and its folder, ${change}.`,
+      EPERM: `permission denied. Allow this user to read and write it and its folder, ${change}.`,
       EROFS: `it is on a read-only file system. Choose another journal file (--journal FILE).`,
-      ENOSPC: `the disk is full (ENOSPC). Free some space on the file system of ${path} (about 512 bytes per recipient to send), then run again.`,
+      ENOSPC: `the disk is full (ENOSPC). ${full}`,
+      EDQUOT: `the disk quota is used up (EDQUOT). ${full}`,
     };
-    reasons.EDQUOT = reasons.ENOSPC!.replace("the disk is full (ENOSPC)", "the disk quota is used up (EDQUOT)");
-    reasons.EPERM = reasons.EACCES!;
-    super(`The journal ${path} cannot be used: ${reasons[code ?? ""] ?? `${(cause as Error)?.message ?? String(cause)}.`}`, { cause });
+    const reason = reasons[code ?? ""] ?? `${(cause as Error)?.message ?? String(cause)}.`;
+    super(`The journal ${path} cannot be used: ${reason}`, { cause });
     this.code = code;
   }
 }
@@ -103,74 +149,64 @@ export class JournalFileError extends Error {
  * ```
  */
 export class JournalMismatchError extends Error {
-  override name = "JournalMismatchError";
+  override readonly name = "JournalMismatchError";
 }
 
 /**
- * Folds one entry into the state of its recipient. `sent` is final: nothing read later undoes it. A `started` with no
- * outcome after it stays `started`, which callers treat as unknown (the process died while the send was in flight).
- */
-export function nextState(previous: JournalState | undefined, entry: JournalEntry): JournalState | undefined {
-  if (entry.type === "run") return previous;
-  if (previous === "sent") return "sent";
-  return entry.type;
-}
-
-const OUTCOMES: ReadonlySet<unknown> = new Set(["started", "sent", "failed", "unknown"]);
-
-/**
- * Whether a parsed line has what replaying needs: a known `type`, and the recipient's `key` on a send line. Anything else
- * (`null`, `42`, `{"type":"bogus"}`, a line some other program wrote) cannot say who was sent, so it is not an entry.
- */
-function isJournalEntry(value: unknown): value is JournalEntry {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const { type, key, fingerprint } = value as Record<string, unknown>;
-  if (type === "run") return fingerprint === undefined || typeof fingerprint === "string";
-  return OUTCOMES.has(type) && typeof key === "string" && key !== "";
-}
-
-/**
- * Replays a journal file into the state of every recipient, line by line (bounded memory). A line that is not an
- * entry, torn by a crash or garbage, is skipped and counted in `tornLines`.
+ * A journal line could not be written or synced (the disk is full, an I/O error): the run stops at once, since a send
+ * whose "started" line is not on disk could be sent twice by a later `--resume`. `unwrittenBytes` is what was still to
+ * be written when it failed; `code` is the file system's (`ENOSPC`, `EIO`...).
  *
- * @param path the journal file; one that does not exist reads as empty
- * @throws the file system's error when it exists but cannot be read (a folder, no permission)
+ * @example
+ * ```ts
+ * try { for await (const r of sendFlowMessages(client, rows, { template, journal })) {} }
+ * catch (error) { if (error instanceof JournalWriteError) console.log(error.code, error.unwrittenBytes); }
+ * ```
  */
-export async function readJournal(path: string): Promise<{ states: Map<string, JournalState>; entries: number; runs: RunEntry[]; tornLines: number }> {
-  const states = new Map<string, JournalState>();
-  const runs: RunEntry[] = [];
-  let entries = 0;
-  let tornLines = 0;
-  let stream;
-  try {
-    stream = createReadStream(path, { encoding: "utf8" });
-    await new Promise<void>((resolve, reject) => {
-      stream!.once("open", () => resolve());
-      stream!.once("error", reject);
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { states, entries, runs, tornLines };
-    throw error;
+export class JournalWriteError extends Error {
+  override readonly name = "JournalWriteError";
+  /** The file system's error code (`ENOSPC`, `EIO`...), when it gave one. */
+  readonly code: string | undefined;
+
+  /**
+   * @param path the journal
+   * @param unwrittenBytes the bytes of lines that did not reach the disk
+   * @param cause the file system's error
+   */
+  constructor(
+    readonly path: string,
+    readonly unwrittenBytes: number,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const why = code === "ENOSPC" ? "the disk is full (ENOSPC)" : `${(cause as Error)?.message ?? String(cause)}`;
+    super(`The journal ${path} cannot be written: ${why}. The run stopped: no new sends.`, { cause });
+    this.code = code;
   }
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    if (line.trim() === "") continue;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      entry = undefined;
-    }
-    if (!isJournalEntry(entry)) {
-      // A line cut short by a crash. Its "started" line (if it was an outcome) is already on disk, so the recipient reads
-      // as unknown; if it was a "started" line, that send never began, because sends wait for their line to be flushed.
-      tornLines++;
-      continue;
-    }
-    entries++;
-    if (entry.type === "run") runs.push(entry);
-    else states.set(entry.key, nextState(states.get(entry.key), entry)!);
-  }
-  return { states, entries, runs, tornLines };
 }
 
-export { Journal, JournalWriteError, type JournalEntry, type JournalFileOps } from "./journal-writer.js";
+/** JSON with every object's keys sorted: a template file whose keys were reordered is the same message. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort().filter((key) => record[key] !== undefined);
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** A digest of what a run sends (template, bot, type), kept in its `run` line; no recipient, no credential. */
+export const runFingerprint = ({ template, botId, type }: { template: unknown; botId?: string; type?: string }) =>
+  createHash("sha256").update(canonicalJson({ template, botId, type })).digest("hex");
+
+/** Refuses to resume a run that sent another message, unless allowed; journals without fingerprints resume as before. */
+export function checkResumedRun(earlier: Array<string | undefined>, current: string, journal: string, allow: boolean): void {
+  const latest = earlier.findLast((fingerprint) => fingerprint !== undefined);
+  if (latest === undefined || latest === current || allow) return;
+  throw new JournalMismatchError(
+    `The journal ${journal} records a run that sent a different message (its template, bot or type has changed since), ` +
+      "so resuming would send the rest of the list something other than what its first part got. Resume with the template, " +
+      "--bot and --type of that run; or, if the change is intended, add --allow-template-change (allowTemplateChange: true).",
+  );
+}

@@ -1,15 +1,10 @@
-import { AsyncChannel } from "./async-channel.js";
-import { summarizeError } from "./error-summary.js";
-import { Journal, JournalFileError, type JournalEntry, type JournalState } from "./journal.js";
-import { openJournalSession } from "./journal-session.js";
-import { checkAll } from "./check-rows.js";
-import { prepareRow, type RowSettings } from "./prepare-row.js";
-import { createRateScheduler, type RateScheduler } from "./rate-scheduler.js";
-import { isReplayable, openRows } from "./recipient-source.js";
-import { rowNumberOf } from "./row-number.js";
-import { runFingerprint } from "./run-fingerprint.js";
+import pThrottle from "p-throttle";
+import { openFileJournal, type FileJournalOptions } from "./file-journal.js";
+import { runFingerprint, type JournalState, type OutcomeEntry, type RunJournal } from "./journal.js";
+import { checkAll, isReplayable, rowVerdicts, type PassContext, type RowSettings } from "./rows.js";
 import { compileTemplate } from "./template.js";
-import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSource, SendFlowMessagesOptions } from "./types.js";
+import type { BulkErrorSummary, BulkPlan, BulkResult, FlowMessageSender, RecipientSource } from "./types.js";
+import type { PlannedSend, SendFlowMessagesOptions } from "./types.js";
 
 /**
  * Some rows are invalid and `skipInvalid` was not set: nothing was sent. Every invalid row was yielded before this.
@@ -17,27 +12,49 @@ import type { BulkPlan, BulkResult, FlowMessageSender, RecipientRow, RecipientSo
  * @example
  * ```ts
  * try {
- *   for await (const r of sendFlowMessages(client, rows, { template })) if (r.status === "invalid") console.log(r.row, r.problems);
+ *   for await (const r of sendFlowMessages(client, rows, { template })) console.log(r.row, r.status);
  * } catch (error) {
  *   if (error instanceof BulkValidationError) console.log(`${error.invalid} rows to fix; nothing was sent`);
  * }
  * ```
  */
 export class BulkValidationError extends Error {
-  override name = "BulkValidationError";
+  override readonly name = "BulkValidationError";
+
+  /** @param invalid how many rows are invalid */
   constructor(readonly invalid: number) {
-    super(`${invalid} row${invalid === 1 ? " is" : "s are"} invalid; nothing was sent. Fix ${invalid === 1 ? "it" : "them"}, or skip ${invalid === 1 ? "it" : "them"} with skipInvalid (--skip-invalid).`);
+    const them = invalid === 1 ? "it" : "them";
+    const rows = invalid === 1 ? "1 row is" : `${invalid} rows are`;
+    super(`${rows} invalid; nothing was sent. Fix ${them}, or skip ${them} with skipInvalid (--skip-invalid).`);
   }
+}
+
+/** Only a JelouError's `maybeSent: false` proves nothing left; anything else (a bug, an odd throw) may have been sent. */
+function summarizeError(error: unknown): BulkErrorSummary {
+  if (error === null || typeof error !== "object" || typeof (error as { kind?: unknown }).kind !== "string") {
+    return { kind: "unexpected", message: error instanceof Error ? error.message : String(error), maybeSent: true };
+  }
+  const e = error as { kind: string; message?: string; status?: number; code?: string; maybeSent?: unknown };
+  return {
+    kind: e.kind,
+    message: String(e.message ?? e.kind),
+    ...(typeof e.status === "number" && { status: e.status }),
+    ...(typeof e.code === "string" && { code: e.code }),
+    maybeSent: e.maybeSent !== false,
+  };
 }
 
 const now = () => new Date().toISOString();
 
-/** The journal line recording a send's outcome. */
-function outcomeEntry(result: Extract<BulkResult, { status: "sent" | "failed" | "unknown" }>): JournalEntry {
+const idsOf = (sent: { messageId?: string | undefined; requestId?: string | undefined }) => ({
+  ...(sent.messageId && { messageId: sent.messageId }),
+  ...(sent.requestId && { requestId: sent.requestId }),
+});
+
+function outcomeEntry(result: Extract<BulkResult, { status: "sent" | "failed" | "unknown" }>): OutcomeEntry {
   const { row, key } = result;
   if (result.status === "sent") {
-    const ids = { ...(result.messageId && { messageId: result.messageId }), ...(result.requestId && { requestId: result.requestId }) };
-    return { type: "sent", at: now(), key, row, status: result.httpStatus, attempts: result.attempts, ...ids };
+    return { type: "sent", at: now(), key, row, status: result.httpStatus, attempts: result.attempts, ...idsOf(result) };
   }
   const { maybeSent: _m, ...fields } = result.error;
   return { type: result.status, at: now(), key, row, ...fields };
@@ -67,6 +84,7 @@ function outcomeEntry(result: Extract<BulkResult, { status: "sent" | "failed" | 
  * @throws {JournalWriteError} when a journal line cannot be written or synced (a full disk): the run stops taking rows
  *   at once, no send starts without its "started" line on disk, and the sends in flight are journaled as far as the disk allows
  * @throws {TemplateError} when the template cannot be used for any row
+ * @throws {RangeError} when `ratePerSecond` is not a positive number
  * @throws whatever `onSendStart` throws: the run stops; that recipient, not sent, is journaled as failed
  * @example
  * ```ts
@@ -84,191 +102,154 @@ export async function* sendFlowMessages(
 ): AsyncGenerator<BulkResult, BulkPlan | undefined> {
   const checkFirst = options.checkFirst ?? true;
   if (checkFirst && !isReplayable(recipients)) {
-    throw new TypeError("The recipients can be read only once; pass an array or a function returning the rows, so they can be checked before any send (or set checkFirst: false).");
+    throw new TypeError(
+      "The recipients can be read only once; pass an array or a function returning the rows, so they can be checked " +
+        "before any send (or set checkFirst: false).",
+    );
   }
   if (!checkFirst && options.dryRun) throw new TypeError("dryRun needs checkFirst: the check is all a dry run does.");
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const rate = options.ratePerSecond;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+    throw new RangeError(`The rate must be a positive number of sends per second, not ${rate}.`);
+  }
   const settings: RowSettings = {
     template: compileTemplate(options.template),
     userColumn: options.userColumn ?? "userId",
     ...(options.botId !== undefined && { botId: options.botId }),
     ...(options.type !== undefined && { type: options.type }),
   };
-  const firstRow = options.firstRowNumber ?? 1;
-  const resendUnknown = options.resendUnknown ?? false;
-
-  const fingerprint = runFingerprint({ template: options.template, botId: options.botId, type: options.type });
-  const session =
-    options.journal === undefined
-      ? undefined
-      : await openJournalSession(options.journal, {
-          resume: options.resume ?? false,
-          allowTemplateChange: options.allowTemplateChange ?? false,
-          fingerprint,
-          dryRun: options.dryRun ?? false,
-          onWarning: options.onWarning,
-        });
+  const path = options.journal;
+  const open = typeof path === "string" ? (run: FileJournalOptions) => openFileJournal(path, run) : path;
+  const journal = await open?.({
+    resume: options.resume ?? false,
+    allowTemplateChange: options.allowTemplateChange ?? false,
+    fingerprint: runFingerprint({ template: options.template, botId: options.botId, type: options.type }),
+    dryRun: options.dryRun ?? false,
+    onWarning: options.onWarning,
+    ops: options.journalFileOps,
+    secrets: options.secrets,
+  });
+  // However the run ends (done, an error, the caller breaking out, a stop signal), the next run may take the journal.
   try {
-    return yield* run(client, recipients, options, { settings, firstRow, resendUnknown, checkFirst, concurrency, fingerprint, prior: session?.prior ?? new Map() });
+    const pass = {
+      settings,
+      firstRow: options.firstRowNumber ?? 1,
+      prior: journal?.prior ?? new Map<string, JournalState>(),
+      resendUnknown: options.resendUnknown ?? false,
+      // One number per distinct recipient: the memory exactly-once needs, not the rows.
+      firstRowOf: new Map<string, number>(),
+      signal: options.signal,
+    };
+    let plan: BulkPlan | undefined;
+    if (checkFirst) {
+      const checked = yield* checkAll(recipients, pass);
+      plan = checked.plan;
+      if (options.signal?.aborted) return plan;
+      options.onPlan?.(plan, checked.firstToSend);
+      if (plan.invalid > 0 && !options.skipInvalid) throw new BulkValidationError(plan.invalid);
+      if (options.dryRun || plan.toSend + plan.alreadySent + plan.unknownBefore === 0) return plan;
+    }
+    await journal?.begin();
+    yield* sendAll(client, recipients, options, journal, { ...pass, checked: checkFirst });
+    return plan;
   } finally {
-    // However the run ends (done, an error, the caller breaking out, a stop signal), the next run may take the journal.
-    await session?.release();
+    await journal?.close();
   }
 }
 
-/** What {@link sendFlowMessages} settled before the run. */
-interface RunSetup {
-  settings: RowSettings;
-  firstRow: number;
-  resendUnknown: boolean;
-  checkFirst: boolean;
-  concurrency: number;
-  fingerprint: string;
-  prior: ReadonlyMap<string, JournalState>;
-}
-
-/** The run itself, once the journal is ready: the check pass, then the sends. */
-async function* run(
+/** The send pass: rows read in order, up to `concurrency` sends in flight, each journaled before and after. */
+async function* sendAll(
   client: FlowMessageSender,
   recipients: RecipientSource,
   options: SendFlowMessagesOptions,
-  setup: RunSetup,
-): AsyncGenerator<BulkResult, BulkPlan | undefined> {
-  const { settings, firstRow, resendUnknown, checkFirst, concurrency, fingerprint, prior } = setup;
-
-  // Pass 1. `firstRowOf` holds one number per distinct recipient: the memory that exactly-once needs, not the rows.
-  const firstRowOf = new Map<string, number>();
-  let plan: BulkPlan | undefined;
-  if (checkFirst) {
-    const checked = yield* checkAll(recipients, { settings, firstRow, prior, resendUnknown, firstRowOf, signal: options.signal });
-    plan = checked.plan;
-    if (options.signal?.aborted) return plan;
-    options.onPlan?.(plan, checked.firstToSend);
-    if (plan.invalid > 0 && !options.skipInvalid) throw new BulkValidationError(plan.invalid);
-    if (options.dryRun || plan.toSend + plan.alreadySent + plan.unknownBefore === 0) return plan;
-  }
-
-  const journal =
-    options.journal === undefined
-      ? undefined
-      : await Journal.open(options.journal, { ...(options.journalFileOps && { ops: options.journalFileOps }), secrets: options.secrets ?? [] }).catch((error: unknown) => {
-          throw new JournalFileError(options.journal!, error);
-        });
-  await journal?.append({ type: "run", at: now(), version: 1, fingerprint });
-  const rate: RateScheduler | undefined = options.ratePerSecond === undefined ? undefined : createRateScheduler(options.ratePerSecond);
-  const out = new AsyncChannel<BulkResult>(concurrency * 4);
+  journal: RunJournal | undefined,
+  pass: PassContext,
+): AsyncGenerator<BulkResult, void> {
   const stop = new AbortController();
   const onStop = () => stop.abort();
   options.signal?.addEventListener("abort", onStop, { once: true });
   if (options.signal?.aborted) stop.abort();
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const rate = options.ratePerSecond;
+  // Strict: each start at least 1000/rate ms after the one before, so a stall is never made up for by a burst.
+  const spacing = rate === undefined ? undefined : { limit: 1, interval: 1000 / rate, strict: true, signal: stop.signal };
+  const throttle = spacing && pThrottle(spacing);
+  const slot = throttle?.(async () => {});
+  const nextSlot = () => slot?.().then(() => true, () => false);
+  let failure: { error: unknown } | undefined;
 
-  const rows = openRows(recipients);
-  let nextRow = firstRow;
-  let pulling: Promise<unknown> = Promise.resolve();
-  /** Rows are handed out one at a time, in order, so row numbers match the first pass. */
-  const take = (): Promise<{ row: number; value: RecipientRow } | undefined> => {
-    const result = pulling.then(async () => {
-      if (stop.signal.aborted) return undefined;
-      const next = await rows.next();
-      return next.done ? undefined : { row: rowNumberOf(next.value, nextRow++), value: next.value };
-    });
-    pulling = result.catch(() => undefined);
+  const send = async ({ row, key, botId, userId, message }: PlannedSend): Promise<BulkResult> => {
+    const taken = await journal?.started(key, row);
+    const reason = taken === "sent" ? "already_sent" : "unknown_before";
+    if (taken) return { status: "skipped", row, key, botId, userId, reason };
+    try {
+      options.onSendStart?.(row, key);
+    } catch (error) {
+      // Nothing went out: recorded as failed (safe to send again), not left "started", which would hold it back on resume.
+      const message = `not sent: onSendStart threw before the send (${error instanceof Error ? error.message : String(error)})`;
+      await journal?.outcome({ type: "failed", at: now(), key, row, kind: "callback", message });
+      throw error;
+    }
+    let result: Extract<BulkResult, { status: "sent" | "failed" | "unknown" }>;
+    try {
+      const sent = await client.sendFlowMessage(message, {
+        ...(pass.settings.type !== undefined && { type: pass.settings.type }),
+        ...(options.abortInFlight && { signal: options.abortInFlight }),
+      });
+      result = { status: "sent", row, key, botId, userId, httpStatus: sent.status, attempts: sent.attempts, ...idsOf(sent) };
+    } catch (error) {
+      const summary = summarizeError(error);
+      result = { status: summary.maybeSent ? "unknown" : "failed", row, key, botId, userId, error: summary };
+    }
+    // Outside the send's try: a journal that cannot be written stops the run, it is not this recipient's send error.
+    await journal?.outcome(outcomeEntry(result));
     return result;
   };
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const taken = await take();
-      if (taken === undefined) return;
-      const { row, value } = taken;
-      const prepared = prepareRow(value, settings);
-      if (!prepared.ok) {
-        // Reported by the first pass (or now, when reading once): never sent.
-        if (!checkFirst) {
-          const { ok: _ok, ...rest } = prepared;
-          await out.push({ status: "invalid", row, ...rest });
-        }
-        continue;
-      }
-      const { key, botId, userId, message } = prepared;
-      const first = firstRowOf.get(key);
-      if (checkFirst ? first !== row : first !== undefined) {
-        if (!checkFirst) await out.push({ status: "duplicate", row, key, botId, userId, firstRow: first! });
-        continue;
-      }
-      firstRowOf.set(key, row);
-      const before = prior.get(key);
-      if (before === "sent") {
-        await out.push({ status: "skipped", row, key, botId, userId, reason: "already_sent" });
-        continue;
-      }
-      if ((before === "unknown" || before === "started") && !resendUnknown) {
-        await out.push({ status: "skipped", row, key, botId, userId, reason: "unknown_before" });
-        continue;
-      }
-      if (rate) {
-        try {
-          await rate.acquire(stop.signal);
-        } catch {
-          return; // stopped while waiting for a slot: this row was never started
-        }
-      }
-      if (stop.signal.aborted) return;
-      await journal?.append({ type: "started", at: now(), key, row });
-      try {
-        options.onSendStart?.(row, key);
-      } catch (error) {
-        // Nothing went out: a "started" line alone would read as "may have been sent" and hold the recipient back on
-        // resume. Recorded as failed (safe to send again), then the run stops with the callback's error.
-        const message = `not sent: onSendStart threw before the send (${error instanceof Error ? error.message : String(error)})`;
-        await journal?.append({ type: "failed", at: now(), key, row, kind: "callback", message });
-        throw error;
-      }
-      let result: BulkResult;
-      try {
-        const sent = await client.sendFlowMessage(message, {
-          ...(settings.type !== undefined && { type: settings.type }),
-          ...(options.abortInFlight && { signal: options.abortInFlight }),
-        });
-        const ids = { ...(sent.messageId && { messageId: sent.messageId }), ...(sent.requestId && { requestId: sent.requestId }) };
-        result = { status: "sent", row, key, botId, userId, httpStatus: sent.status, attempts: sent.attempts, ...ids };
-      } catch (error) {
-        const summary = summarizeError(error);
-        result = { status: summary.maybeSent ? "unknown" : "failed", row, key, botId, userId, error: summary };
-      }
-      // Outside the send's try: a journal that cannot be written stops the run, it is not this recipient's send error.
-      await journal?.append(outcomeEntry(result));
-      await out.push(result);
-    }
+  const inFlight = new Map<number, Promise<{ id: number; result: BulkResult | undefined }>>();
+  const track = (id: number, sending: Promise<BulkResult>) =>
+    sending.then(
+      (result) => ({ id, result }),
+      (error: unknown) => {
+        // The others stop taking rows; what is in flight finishes and is journaled before the error reaches the caller.
+        failure ??= { error };
+        stop.abort();
+        return { id, result: undefined };
+      },
+    );
+  const settleOne = async () => {
+    const { id, result } = await Promise.race(inFlight.values());
+    inFlight.delete(id);
+    return result;
   };
 
-  // A worker that fails (the journal cannot be written) stops the others from taking rows; the rest finish what they
-  // have in flight and journal it before the error reaches the caller.
-  const workers = Promise.allSettled(
-    Array.from({ length: concurrency }, () =>
-      worker().catch((error: unknown) => {
-        stop.abort();
-        throw error;
-      }),
-    ),
-  ).then((settled) => {
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) out.fail(failed.reason);
-    else out.close();
-  });
+  const verdicts = rowVerdicts(recipients, { ...pass, signal: stop.signal });
   try {
-    for (;;) {
-      const next = await out.next();
-      if (next.done) break;
-      yield next.value;
+    let id = 0;
+    for await (const verdict of verdicts) {
+      if (verdict.status !== "send") {
+        if (verdict.status === "skipped" || !pass.checked) yield verdict; // else reported by the check
+        continue;
+      }
+      while (inFlight.size >= concurrency) {
+        const result = await settleOne();
+        if (result) yield result;
+      }
+      // Stopped while waiting for a slot: this row was never started.
+      if (slot && !(await nextSlot())) break;
+      if (stop.signal.aborted) break;
+      inFlight.set(id, track(id, send(verdict)));
+      id++;
     }
+    while (inFlight.size > 0) {
+      const result = await settleOne();
+      if (result) yield result;
+    }
+    if (failure) throw failure.error;
   } finally {
     stop.abort();
-    out.close();
-    await workers;
+    await Promise.all(inFlight.values());
     options.signal?.removeEventListener("abort", onStop);
-    await (rows as AsyncIterator<RecipientRow>).return?.();
-    await journal?.close();
+    await verdicts.return();
   }
-  return plan;
 }

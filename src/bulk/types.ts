@@ -1,4 +1,5 @@
-import type { JournalFileOps } from "./journal.js";
+import type { FileJournalOptions } from "./file-journal.js";
+import type { JournalFileOps, RunJournal } from "./journal.js";
 import type { FieldProblem } from "../contract/field-problems.js";
 import type { FlowMessageInput } from "../contract/validate-flow-message.js";
 
@@ -18,32 +19,35 @@ export type RecipientSource =
 
 /** Anything that sends one flow message: the client from `createJelouClient()` is one. */
 export interface FlowMessageSender {
-  sendFlowMessage(
-    message: FlowMessageInput,
-    options?: { type?: string; signal?: AbortSignal },
-  ): Promise<{ status: number; attempts: number; messageId?: string; requestId?: string }>;
+  /** Sends one message; throws a `JelouError` (or anything, taken as maybe sent) when it is not accepted. */
+  sendFlowMessage(message: FlowMessageInput, options?: { type?: string; signal?: AbortSignal }): Promise<SentMessage>;
+}
+
+/** What {@link FlowMessageSender} resolves with. @inline */
+export interface SentMessage {
+  /** The HTTP status of the accepted answer. */ status: number;
+  /** HTTP attempts made, retries included. */ attempts: number;
+  /** Jelou's id of the message, when it gave one. */ messageId?: string;
+  /** Jelou's `X-Request-Id`, when it sent one. */ requestId?: string;
 }
 
 /** What the journal and the results say about an error: the fields of a `JelouError` worth keeping, never a secret. */
 export interface BulkErrorSummary {
-  kind: string;
-  message: string;
-  status?: number;
-  code?: string;
-  maybeSent: boolean;
+  /** The `JelouError` kind (`timeout`, `server`...), or `unexpected` for anything else thrown. */ kind: string;
+  /** The error's message, scrubbed as the client scrubs it. */ message: string;
+  /** The HTTP status, when Jelou answered. */ status?: number;
+  /** Jelou's error code, or the network error's. */ code?: string;
+  /** Whether the message may have reached Jelou. */ maybeSent: boolean;
 }
 
-/** Where a result comes from: the row number and the recipient. */
+/** @inline */
 interface ResultBase {
-  /**
-   * Row number in the list: as a spreadsheet shows it for rows from {@link readRecipientsCsv} (the header is row 1, and
-   * blank lines count), otherwise counted from `firstRowNumber` (1 by default).
-   */
+  /** As a spreadsheet shows it for {@link readRecipientsCsv} (header row 1, blank lines count), else from `firstRowNumber`. */
   row: number;
   /** `botId:userId`, the identity used for exactly-once. Absent only on invalid rows that have no usable ids. */
   key?: string;
-  botId?: string;
-  userId?: string;
+  /** The bot that sends (the row's `botId`, else the option). */ botId?: string;
+  /** The phone number, normalised. */ userId?: string;
 }
 
 /**
@@ -56,38 +60,37 @@ interface ResultBase {
  * - `skipped`: already `sent` (or `unknown`) according to the journal of an earlier run.
  */
 export type BulkResult =
-  | (ResultBase & { status: "invalid"; problems: FieldProblem[] })
-  | (ResultBase & { status: "duplicate"; key: string; firstRow: number })
-  | (ResultBase & { status: "sent"; key: string; httpStatus: number; attempts: number; messageId?: string; requestId?: string })
-  | (ResultBase & { status: "failed" | "unknown"; key: string; error: BulkErrorSummary })
-  | (ResultBase & { status: "skipped"; key: string; reason: "already_sent" | "unknown_before" });
+  | (ResultBase & { /** The outcome. */ status: "invalid"; /** Each rule the row breaks. */ problems: FieldProblem[] })
+  | (ResultBase & Keyed<"duplicate"> & { /** The row that is sent. */ firstRow: number })
+  | (ResultBase & Keyed<"sent"> & Omit<SentMessage, "status"> & { /** The HTTP status of Jelou's answer. */ httpStatus: number })
+  | (ResultBase & Keyed<"failed" | "unknown"> & { /** What went wrong. */ error: BulkErrorSummary })
+  | (ResultBase & Keyed<"skipped"> & { /** Why it was skipped. */ reason: "already_sent" | "unknown_before" });
 
-/** What the check found, before any send: handed to `onPlan`. */
+/** @inline */
+type Keyed<S extends string> = { /** The outcome. */ status: S; /** `botId:userId`. */ key: string };
+
+/** What the check found, before any send: handed to `onPlan`. `unknownBefore` are left alone unless `resendUnknown`. */
 export interface BulkPlan {
-  rows: number;
-  invalid: number;
-  duplicates: number;
-  /** Recipients the journal already records as sent. */
-  alreadySent: number;
-  /** Recipients the journal records as unknown (or started without an outcome), left alone unless `resendUnknown`. */
-  unknownBefore: number;
-  /** Sends this run will make if it is not stopped. */
-  toSend: number;
+  /** Rows read. */ rows: number;
+  /** Rows that break the contract or name a missing column. */ invalid: number;
+  /** Rows of a recipient an earlier row already has. */ duplicates: number;
+  /** Recipients the journal records as sent. */ alreadySent: number;
+  /** Recipients an earlier run may have sent, left alone. */ unknownBefore: number;
+  /** Recipients this run sends. */ toSend: number;
 }
 
-/** A send the check planned: the first one is handed to `onPlan`, so that a dry run can show what would go out. */
+/** The first send the check planned, handed to `onPlan` so that a dry run can show the message as it would go out. */
 export interface PlannedSend {
-  row: number;
-  key: string;
-  botId: string;
-  userId: string;
-  /** The message as the client will send it: the template filled from the row, checked against the contract. */
-  message: FlowMessageInput;
+  /** Its row, as in {@link BulkResult}. */ row: number;
+  /** `botId:userId`. */ key: string;
+  /** The bot that sends. */ botId: string;
+  /** The phone number, normalised. */ userId: string;
+  /** The filled, checked message, with `botId` and `userId`. */ message: FlowMessageInput;
 }
 
 /** Options of {@link sendFlowMessages}. */
 export interface SendFlowMessagesOptions {
-  /** The message for every recipient: a flow message body whose texts, `payload` and `flow_action_payload.data` may hold `{{column}}`. */
+  /** The message for every recipient: a flow message whose texts, `payload` and screen data may hold `{{column}}`. */
   template: unknown;
   /** The bot for rows without a `botId` column. */
   botId?: string;
@@ -99,16 +102,16 @@ export interface SendFlowMessagesOptions {
   concurrency?: number;
   /** Sends started per second at most, spaced evenly (1000/rate ms apart). @default unlimited */
   ratePerSecond?: number;
-  /** Path of the JSON-lines journal. Without it nothing survives a crash; the command line always sets one. */
-  journal?: string;
+  /**
+   * Path of the JSON-lines journal, or what opens another journal for the run (`openRedisJournal`). Without it nothing
+   * survives a crash; the command line always sets one.
+   */
+  journal?: string | ((run: FileJournalOptions) => Promise<RunJournal>);
   /** Continue the run recorded in `journal` (required when the journal already has entries). @default false */
   resume?: boolean;
   /** Send again recipients whose earlier send may have reached Jelou. @default false */
   resendUnknown?: boolean;
-  /**
-   * Resume even though the journal's run sent another template, bot or type: the rest of the list then gets this
-   * run's message. @default false
-   */
+  /** Resume though the journal's run sent another template, bot or type: the rest of the list gets this one. @default false */
   allowTemplateChange?: boolean;
   /** Send the valid rows even when some are invalid (they are still reported). @default false */
   skipInvalid?: boolean;
@@ -122,22 +125,13 @@ export interface SendFlowMessagesOptions {
   signal?: AbortSignal;
   /** Aborting it also aborts the sends in flight (a second Ctrl-C); they are journaled as their error says. */
   abortInFlight?: AbortSignal;
-  /**
-   * Called with what a person should know that does not stop the run: a stale lock of the journal taken over, journal
-   * lines skipped because they are not entries. Without it these are not reported.
-   */
+  /** Told what a person should know that does not stop the run: a stale lock taken over, journal lines skipped. */
   onWarning?: (message: string) => void;
   /** Called once after the check, before the first send, with the first send planned (none when nothing is to be sent). */
   onPlan?: (plan: BulkPlan, firstToSend: PlannedSend | undefined) => void;
-  /**
-   * Called when a send starts (after its "started" line is on disk), before the message goes out. If it throws, that
-   * message is not sent and is journaled as failed (a resume sends it), and the run stops with the error.
-   */
+  /** Called once a send's "started" line is on disk; if it throws, that message is not sent (journaled failed), the run stops. */
   onSendStart?: (row: number, key: string) => void;
-  /**
-   * Texts never to write to the journal (the client secret, base64(id:secret)): every line is scrubbed of them and of
-   * their encoded forms, whatever a server echoed in an id or an error. The command line passes its credentials.
-   */
+  /** Texts never written to the journal, nor their encoded forms, whatever a server echoed (the client secret). */
   secrets?: readonly string[];
   /** The journal's write and sync, replaced only by tests that make the disk write short or fail. @default the file system */
   journalFileOps?: JournalFileOps;

@@ -1,18 +1,18 @@
 import { fstat } from "node:fs";
 import { stat } from "node:fs/promises";
 import { promisify } from "node:util";
-import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
-import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "../bulk/journal.js";
 import { readCsvHeader, readRecipientsCsv } from "../bulk/csv-recipients.js";
+import { JournalFileError, JournalInUseError, JournalMismatchError, JournalWriteError } from "../bulk/journal.js";
+import { BulkValidationError, sendFlowMessages } from "../bulk/send-flow-messages.js";
 import { compileTemplate, TemplateError } from "../bulk/template.js";
-import type { BulkPlan, BulkResult, FlowMessageSender } from "../bulk/types.js";
+import type { BulkPlan, FlowMessageSender } from "../bulk/types.js";
+import { BulkTally, describeResult, exitCodeOf, journalWriteText } from "./bulk-report.js";
+import { plannedSendSample, sampleText, summaryText } from "./bulk-report.js";
 import { baseUrlFromEnv, clientFromEnv, secretsFromEnv } from "./client-from-env.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { UsageError, type CliIo, type OutputStream } from "./io.js";
+import { readJsonFile, UsageError, type CliIo, type OutputStream } from "./io.js";
+import { ProgressReporter, type ProgressMode } from "./progress.js";
 import { inline } from "./terminal-safe.js";
-import { ProgressReporter, type ProgressMode } from "./progress-reporter.js";
-import { readJsonFile } from "./read-json-file.js";
-import { BulkTally, describeResult, exitCodeOf, plannedSendSample, sampleText, summaryText } from "./bulk-report.js";
 
 /** The flags of `jelou-flow bulk`, as commander parses them. */
 export interface BulkFlags {
@@ -32,122 +32,108 @@ export interface BulkFlags {
   delimiter?: string;
   userColumn: string;
   timeout?: number;
+  queue?: string;
+  campaign?: string;
 }
 
-const shown = (delimiter: string) => (delimiter === "\t" ? "tab ('\\t')" : `"${delimiter}"`);
-
-/**
- * When the header came out as one column holding another separator, the list was cut on the wrong one: say which was
- * used and which to pass, since "no column userId" alone hides that the whole line is one name.
- */
-function unsplitHeaderHint(columns: readonly string[], delimiter: string): string {
-  const other = columns.length === 1 ? [",", ";", "\t", "|"].find((d) => d !== delimiter && columns[0]!.includes(d)) : undefined;
-  if (other === undefined) return "";
-  return ` The header was read as one column with the separator ${shown(delimiter)}; it looks separated by ${shown(other)}: pass --delimiter ${other === "\t" ? "'\\t'" : `'${other}'`}.`;
-}
-
-/** Checks the header against the template before reading the rows, so a misspelt column is one error, not one per row. */
-async function checkColumns(csvPath: string, flags: BulkFlags, templateColumns: readonly string[]): Promise<string> {
-  let header;
-  try {
-    header = await readCsvHeader(csvPath, flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${csvPath}: ${code === "ENOENT" ? "no such file" : (error as Error).message}.`);
+/** `--queue`: the list goes to a Redis queue (a worker sends it), where no journal is kept and a row is never skipped. */
+async function enqueue(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode | undefined> {
+  if (flags.queue === undefined) {
+    if (flags.campaign !== undefined) throw new UsageError("--campaign names a queued campaign: give --queue REDIS_URL too.");
+    return undefined;
   }
-  const { columns, delimiter } = header;
-  const missing = [flags.userColumn, ...templateColumns].filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
+  if (flags.campaign === undefined) throw new UsageError("--queue needs --campaign NAME: the campaign of the list's jobs.");
+  const journalFlags = ["journal", "resume", "resendUnknown", "skipInvalid"] as const;
+  const journalOnly = journalFlags.filter((f) => flags[f]);
+  if (journalOnly.length > 0) {
+    const named = journalOnly.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ");
     throw new UsageError(
-      `${csvPath} has no column ${missing.map((c) => `"${c}"`).join(", ")} (its columns: ${columns.join(", ") || "none"}). ` +
-        `Add ${missing.length === 1 ? "it" : "them"} to the header line${missing.includes(flags.userColumn) ? `, or name the phone column with --user-column` : ""}.` +
-        unsplitHeaderHint(columns, delimiter),
+      `${named} cannot be used with --queue: a queued campaign keeps its record in Redis, sends each recipient once ` +
+        "(enqueue the same list again to retry the failed ones; see jelou-flow campaign --resend-unknown), " +
+        "and sends no invalid row.",
     );
   }
-  if (flags.bot === undefined && !columns.includes("botId")) throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");
+  if (flags.dryRun) return undefined;
+  const { runEnqueue } = await import("../queue/commands.js");
+  return runEnqueue(csvPath, { ...flags, queue: flags.queue, campaign: flags.campaign }, io);
+}
+
+const shown = (d: string) => (d === "\t" ? "tab ('\\t')" : `"${d}"`);
+
+/** Checks the header against the template before the rows, so a misspelt column is one error, not one per row. */
+export async function checkColumns(
+  csvPath: string,
+  flags: Pick<BulkFlags, "delimiter" | "userColumn" | "bot">,
+  templateColumns: readonly string[],
+): Promise<string> {
+  const given = flags.delimiter === undefined ? {} : { delimiter: flags.delimiter };
+  const { columns, delimiter } = await readCsvHeader(csvPath, given).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`${csvPath}: ${error.code === "ENOENT" ? "no such file" : error.message}.`);
+  });
+  const missing = [flags.userColumn, ...templateColumns].filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    // A header read as one column holding another separator was cut on the wrong one: say which to pass.
+    const other = [",", ";", "\t", "|"].find((d) => columns.length === 1 && d !== delimiter && columns[0]!.includes(d));
+    const hint =
+      other === undefined
+        ? ""
+        : ` The header was read as one column with the separator ${shown(delimiter)}; it looks separated by ${shown(other)}: ` +
+          `pass --delimiter ${other === "\t" ? "'\\t'" : `'${other}'`}.`;
+    const phone = missing.includes(flags.userColumn) ? ", or name the phone column with --user-column" : "";
+    throw new UsageError(
+      `${csvPath} has no column ${missing.map((c) => `"${c}"`).join(", ")} (its columns: ${columns.join(", ") || "none"}). ` +
+        `Add ${missing.length === 1 ? "it" : "them"} to the header line${phone}.${hint}`,
+    );
+  }
+  if (flags.bot === undefined && !columns.includes("botId")) {
+    throw new UsageError("No bot: pass --bot BOT_ID, or add a botId column to the list.");
+  }
   return delimiter;
 }
 
-/** A generous size of the two lines (started, outcome) one send adds to the journal, for the free space to ask for. */
-const JOURNAL_BYTES_PER_SEND = 512;
-
-/** Why the run stopped on a journal it could not write, how much space to free, and how to go on safely. */
-function journalWriteText(error: JournalWriteError, plan: BulkPlan | undefined, tally: BulkTally): string {
-  const c = tally.counts;
-  const left = Math.max(0, (plan?.toSend ?? 0) - c.sent - c.failed - c.unknown);
-  const needed = error.unwrittenBytes + left * JOURNAL_BYTES_PER_SEND;
-  return (
-    `${error.message} Free at least ${Math.ceil(needed / 1024)} KiB on the file system of ${error.path} ` +
-    `(${left} sends left, about ${JOURNAL_BYTES_PER_SEND} bytes each), then run again with --resume: ` +
-    "recipients whose send started are recorded as started and are not sent again (see --resend-unknown)."
-  );
-}
-
-/** The device and inode of a path (symbolic links followed), or undefined when it does not exist or cannot be read. */
-const identityOf = (path: string) =>
-  stat(path).then(
-    ({ dev, ino }) => `${dev}:${ino}`,
-    () => undefined,
-  );
-
-/** The device and inode of an open file descriptor, or undefined when there is none (an in-process stream). */
-const identityOfFd = (fd: number | undefined) =>
-  fd === undefined
-    ? Promise.resolve(undefined)
-    : promisify(fstat)(fd).then(
-        ({ dev, ino }) => `${dev}:${ino}`,
-        () => undefined,
-      );
+const identity = (info: Promise<{ dev: number; ino: number }>) => info.then(({ dev, ino }) => `${dev}:${ino}`, () => undefined);
 
 /**
- * Refuses a journal that is one of the files the command reads, by any name (a symbolic or hard link): appending to
- * it would corrupt the list or the template. Also the file stdout or stderr goes to (`> journal`, `2> journal`,
- * `--journal /dev/stdout`): written at its own offset, the output would overwrite the started lines, and a resume
- * would send those recipients again. Done before anything is read or written.
+ * Refuses a journal that is, by any name, a file the command reads (appending would corrupt it) or the file stdout or
+ * stderr goes to (written at its own offset, the output would overwrite started lines, and a resume send them again).
  */
-async function refuseJournalOnInput(journal: string, inputs: ReadonlyArray<{ flag: string; path: string }>, io: CliIo): Promise<void> {
-  const journalId = await identityOf(journal);
+async function refuseJournalOnInput(journal: string, csvPath: string, template: string, io: CliIo): Promise<void> {
+  const journalId = await identity(stat(journal));
   if (journalId === undefined) return; // not made yet: it cannot be a file that is read
-  const outputs = [
-    { flag: "the standard output", id: await identityOfFd(io.stdout.fd) },
-    { flag: "the standard error", id: await identityOfFd(io.stderr.fd) },
-  ];
-  for (const { flag, id } of outputs) {
-    if (id === journalId) {
-      throw new UsageError(
-        `--journal ${journal} is the same file as ${flag} (redirected to it): the output would overwrite the journal's lines. ` +
-          "Redirect the output elsewhere, or choose another journal file (--journal FILE).",
-      );
-    }
-  }
-  for (const { flag, path } of inputs) {
-    if ((await identityOf(path)) === journalId) {
-      throw new UsageError(
-        `--journal ${journal} is the same file as ${flag} ${path}: the journal is appended to, which would corrupt it. ` +
-          "Choose another journal file (--journal FILE), or leave --journal out to use <list>.journal.jsonl.",
-      );
-    }
+  const output = " (redirected to it): the output would overwrite the journal's lines. Redirect the output elsewhere, or";
+  const input = ": the journal is appended to, which would corrupt it. Leave --journal out to use <list>.journal.jsonl, or";
+  const ofFd = (fd: number | undefined) => (fd === undefined ? undefined : identity(promisify(fstat)(fd)));
+  const files = [
+    ["the standard output", ofFd(io.stdout.fd), output],
+    ["the standard error", ofFd(io.stderr.fd), output],
+    [`the list ${csvPath}`, identity(stat(csvPath)), input],
+    [`--template ${template}`, identity(stat(template)), input],
+  ] as const;
+  for (const [name, id, why] of files) {
+    const fix = "choose another journal file (--journal FILE).";
+    if ((await id) === journalId) throw new UsageError(`--journal ${journal} is the same file as ${name}${why} ${fix}`);
   }
 }
 
-/**
- * Refuses a list that is not a regular file (a pipe, /dev/stdin fed by `cat list |`): it is read twice (its header,
- * then its rows), which a pipe cannot be; opening a named pipe nobody writes to would also wait for ever.
- */
+/** The list is read twice (its header, then its rows), which a pipe cannot be; a named pipe nobody feeds would hang. */
 async function refuseUnseekableList(csvPath: string): Promise<void> {
   const info = await stat(csvPath).catch(() => undefined); // a missing list is reported where it is read
   if (info === undefined || info.isFile()) return;
   throw new UsageError(
-    `${csvPath} is not a regular file${info.isDirectory() ? " but a folder" : " (a pipe, or a terminal)"}: the list is read twice, its header ` +
-      "and then its rows, so save the list to a file first (for example: cat list.csv > list-copy.csv) and pass that file.",
+    `${csvPath} is not a regular file${info.isDirectory() ? " but a folder" : " (a pipe, or a terminal)"}: ` +
+      "the list is read twice, its header and then its rows, so save the list to a file first " +
+      "(for example: cat list.csv > list-copy.csv) and pass that file.",
   );
 }
 
 /** `jelou-flow bulk`: one flow message per row of a CSV file, exactly once each. Returns the exit code. */
 export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
-  // The files' names are printed inside lines (errors, the summary, also the library's): a line break in one must not
-  // start a line of its choosing. Longest first: the default journal's name holds the list's.
-  const paths = [csvPath, flags.journal ?? `${csvPath}.journal.jsonl`, flags.template].filter((p) => p.includes("\n")).sort((a, b) => b.length - a.length);
+  const queued = await enqueue(csvPath, flags, io);
+  if (queued !== undefined) return queued;
+  // File names are printed inside lines: a line break in one must not start a line of its choosing. Longest first,
+  // since the default journal's name holds the list's.
+  const paths = [csvPath, flags.journal ?? `${csvPath}.journal.jsonl`, flags.template].filter((p) => p.includes("\n"));
+  paths.sort((a, b) => b.length - a.length);
   if (paths.length === 0) return bulk(csvPath, flags, io);
   const onOneLine = (text: string) => paths.reduce((t, p) => t.replaceAll(p, inline(p)), text);
   const oneLine = (stream: OutputStream): OutputStream => ({ ...stream, write: (text) => stream.write(onOneLine(text)) });
@@ -160,18 +146,14 @@ export async function runBulk(csvPath: string, flags: BulkFlags, io: CliIo): Pro
 
 async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitCode> {
   const journal = flags.journal ?? `${csvPath}.journal.jsonl`;
-  await refuseJournalOnInput(journal, [
-    { flag: "the list", path: csvPath },
-    { flag: "--template", path: flags.template },
-  ], io);
+  await refuseJournalOnInput(journal, csvPath, flags.template, io);
   await refuseUnseekableList(csvPath);
   const rawTemplate = await readJsonFile(flags.template, "--template");
   let templateColumns: readonly string[];
   try {
     templateColumns = compileTemplate(rawTemplate).columns;
   } catch (error) {
-    if (error instanceof TemplateError) throw new UsageError(`--template ${flags.template}: ${error.message}`);
-    throw error;
+    throw error instanceof TemplateError ? new UsageError(`--template ${flags.template}: ${error.message}`) : error;
   }
   const delimiter = await checkColumns(csvPath, flags, templateColumns);
   // A dry run needs no credentials, but the address the real run will use is checked all the same.
@@ -193,12 +175,19 @@ async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitC
     stop.abort();
     say(
       cause === "output-closed"
-        ? "Stopping: the output was closed (its reader, such as | head, went away); no new sends; waiting for the sends in flight."
-        : "Stopping: no new sends; waiting for the sends in flight. Press Ctrl-C again to abort them (they are then recorded as unknown).",
+        ? "Stopping: the output was closed (its reader, such as | head, went away); no new sends; " +
+            "waiting for the sends in flight."
+        : "Stopping: no new sends; waiting for the sends in flight. " +
+            "Press Ctrl-C again to abort them (they are then recorded as unknown).",
     );
   });
   const emit = (record: unknown) => flags.json && io.stdout.write(`${JSON.stringify(record)}\n`);
   const tally = new BulkTally();
+  const stopWith = (code: ExitCode, message: string) => {
+    io.stderr.write(`${message}\n`);
+    emit({ type: "summary", ...tally.counts, exitCode: code });
+    return code;
+  };
   let plan: BulkPlan | undefined;
   try {
     const results = sendFlowMessages(client, readRecipientsCsv(csvPath, { delimiter }), {
@@ -235,7 +224,7 @@ async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitC
         reporter = new ProgressReporter(io.stderr, mode, p.toSend);
         reporter.start();
       },
-      onSendStart: () => reporter?.sendStarted(),
+      onSendStart: () => reporter?.tracker.started(),
       onWarning: (message) => say(`Warning: ${message}`),
     });
     for await (const result of results) {
@@ -247,22 +236,11 @@ async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitC
     }
   } catch (error) {
     reporter?.finish();
-    if (error instanceof JournalWriteError) {
-      io.stderr.write(`${journalWriteText(error, plan, tally)}\n`);
-      emit({ type: "summary", ...tally.counts, exitCode: EXIT.journalWrite });
-      return EXIT.journalWrite;
-    }
+    if (error instanceof JournalWriteError) return stopWith(EXIT.journalWrite, journalWriteText(error, plan, tally));
     // A disk full before the first send (the lock, the run's first line) is the same stop as one in the middle of it.
-    if (error instanceof JournalFileError && (error.code === "ENOSPC" || error.code === "EDQUOT")) {
-      io.stderr.write(`${error.message}\n`);
-      emit({ type: "summary", ...tally.counts, exitCode: EXIT.journalWrite });
-      return EXIT.journalWrite;
-    }
-    if (error instanceof BulkValidationError) {
-      io.stderr.write(`${error.message}\n`);
-      emit({ type: "summary", ...tally.counts, exitCode: EXIT.validation });
-      return EXIT.validation;
-    }
+    const full = error instanceof JournalFileError && (error.code === "ENOSPC" || error.code === "EDQUOT");
+    if (full) return stopWith(EXIT.journalWrite, error.message);
+    if (error instanceof BulkValidationError) return stopWith(EXIT.validation, error.message);
     const refusals = [JournalInUseError, JournalMismatchError, JournalFileError, TemplateError];
     if (refusals.some((refusal) => error instanceof refusal)) throw new UsageError((error as Error).message);
     if ((error as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${csvPath}: ${(error as Error).message}`);

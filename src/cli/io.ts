@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+
 /** A stream the command line writes to: process.stdout, or a buffer in tests. */
 export interface OutputStream {
   write(text: string): unknown;
@@ -7,10 +9,7 @@ export interface OutputStream {
   fd?: number;
 }
 
-/**
- * Why a command is asked to stop: a signal (Ctrl-C, SIGTERM, SIGHUP; also when the cause is not given), or its output
- * can no longer be written (the reader of a pipe went away, as `| head -1` does).
- */
+/** A signal (Ctrl-C, SIGTERM, SIGHUP; also when not given), or an output that can no longer be written (`| head -1`). */
 export type InterruptCause = "signal" | "output-closed";
 
 /** Everything the command line touches outside itself, so that it runs the same in-process (tests) and as a process. */
@@ -18,19 +17,27 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   env: Readonly<Record<string, string | undefined>>;
-  /** Subscribes to the reasons to stop (see {@link InterruptCause}); returns the unsubscribe function. */
+  /** Subscribes to the reasons to stop; returns the unsubscribe function. */
   onInterrupt(listener: (cause?: InterruptCause) => void): () => void;
   /** A fetch to send through instead of the network (in-process tests pass a mock's `fetch`). */
   fetch?: (request: Request) => Promise<Response>;
+  /** `verify`'s confirmation, answered by in-process tests instead of the terminal. */
+  prompt?: (question: string) => Promise<string>;
+  /** With `prompt`: whether a person is there to answer. */
+  isTTY?: boolean;
+}
+
+/** A problem with how the command was called: printed as is, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
 }
 
 /** SIGHUP comes when the terminal closes (an ssh session dropped): like SIGTERM, a request to stop, not a crash. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * A process stream that survives its reader going away. Without an 'error' listener an EPIPE is an uncaught exception
- * that kills a bulk run mid-send, before the outcomes in flight are journaled; here it stops the writing and is reported
- * once through `onClosed`, so that the run can stop as it does on Ctrl-C.
+ * Without an 'error' listener an EPIPE is an uncaught exception that kills a bulk run before the sends in flight are
+ * journaled; here writing stops, and `onClosed` lets the run stop as on Ctrl-C.
  */
 function survivingStream(stream: NodeJS.WriteStream, onClosed: () => void): OutputStream {
   let closed = false;
@@ -51,12 +58,7 @@ function survivingStream(stream: NodeJS.WriteStream, onClosed: () => void): Outp
   };
 }
 
-/**
- * The real process: its streams, its environment and its signals. A closed stdout or stderr (EPIPE, or EIO from a
- * terminal gone) is never a crash: writing to it stops, and subscribers are told `"output-closed"`.
- *
- * @returns the process's io
- */
+/** The real process: its streams, environment and signals; a closed stdout or stderr is told as `"output-closed"`. */
 export function processIo(): CliIo {
   const listeners = new Set<(cause?: InterruptCause) => void>();
   let outputClosed = false;
@@ -82,9 +84,14 @@ export function processIo(): CliIo {
   };
 }
 
-/**
- * A problem with how the command was called: printed as is, exit code 2.
- */
-export class UsageError extends Error {
-  override name = "UsageError";
+/** Reads a JSON file named in a flag; every failure is a usage error saying which file and why. */
+export async function readJsonFile(path: string, flag: string): Promise<unknown> {
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`${flag} ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}.`);
+  });
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new UsageError(`${flag} ${path} is not valid JSON: ${(error as Error).message}.`);
+  }
 }

@@ -1,59 +1,35 @@
 import { InvalidArgumentError } from "commander";
-import { parseRate } from "../bulk/rate-scheduler.js";
 
-/**
- * A parser for a flag taking a whole number within bounds, such as `--concurrency`.
- *
- * @param name the flag, for the message
- * @param min the least value accepted
- * @param max the greatest value accepted
- * @returns commander's argument parser; it throws InvalidArgumentError (a usage error) naming the flag and the bounds
- */
+/** A commander parser for a whole number within bounds, such as `--concurrency`. */
 export function integerFlag(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} takes a whole number from ${min} to ${max}, not "${value}".`);
-    return n;
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    throw new InvalidArgumentError(`${name} takes a whole number from ${min} to ${max}, not "${value}".`);
   };
 }
 
-/**
- * Reads `--rate 20`, `20/s`, `600/min`; `0` (in any of those units) means no limit: 0 is returned and no scheduler is made.
- *
- * @param value the flag's text
- * @returns sends per second, or 0 for no limit
- * @throws {InvalidArgumentError} when it is not a rate or its unit is unknown (`0/banana`), naming the forms it takes
- */
+const PER: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
+
+/** `--rate 20`, `20/s`, `600/min`, `0.5/s`, as sends per second; `0` in any unit is 0, no limit. */
 export function rateFlag(value: string): number {
-  try {
-    return parseRate(value, { allowZero: true });
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hour))?\s*$/i.exec(value);
+  if (match) return Number(match[1]) / PER[(match[2] ?? "s").toLowerCase()]!;
+  const forms = "write sends per second such as 20 or 20/s, or 600/min (0 for no limit)";
+  throw new InvalidArgumentError(`"${value}" is not a rate; ${forms}.`);
 }
 
-/**
- * Reads `--delimiter`: one character. A shell passes `'\t'` as a backslash and a `t`, which is what people type for a
- * tab, so that is read as a tab.
- *
- * @param value the flag's text
- * @returns the separator
- * @throws {InvalidArgumentError} when it is not one character, or is a quote or a line break
- */
+/** `--delimiter`: one character; `'\t'` as a shell passes it (a backslash and a t) is a tab. */
 export function delimiterFlag(value: string): string {
   const delimiter = value === "\\t" ? "\t" : value;
   if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
-    throw new InvalidArgumentError(`--delimiter takes one character other than a quote or a line break, such as "," ";" or '\\t' (tab); not "${value}".`);
+    const such = `other than a quote or a line break, such as "," ";" or '\\t' (tab)`;
+    throw new InvalidArgumentError(`--delimiter takes one character ${such}; not "${value}".`);
   }
   return delimiter;
 }
 
-/**
- * A parser for a flag taking a JSON object, such as `--data '{"doctor":"Dr. Vera"}'`.
- *
- * @param name the flag, for the message
- * @returns commander's argument parser; it throws InvalidArgumentError when the text is not JSON or not an object
- */
+/** A commander parser for a JSON object, such as `--data '{"doctor":"Dr. Vera"}'`. */
 export function jsonObjectFlag(name: string) {
   return (value: string): Record<string, unknown> => {
     let parsed: unknown;

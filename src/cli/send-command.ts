@@ -1,9 +1,9 @@
+import { isRecord } from "../client/redact.js";
 import type { FieldProblem } from "../contract/field-problems.js";
 import { validateFlowMessage, type FlowMessageInput } from "../contract/validate-flow-message.js";
 import { clientFromEnv } from "./client-from-env.js";
 import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
-import { UsageError, type CliIo } from "./io.js";
-import { readJsonFile } from "./read-json-file.js";
+import { readJsonFile, UsageError, type CliIo } from "./io.js";
 import { inline } from "./terminal-safe.js";
 
 /** The flags of `jelou-flow send`, as commander parses them. */
@@ -25,7 +25,7 @@ export interface SendFlags {
   timeout?: number;
 }
 
-/** What the client's errors carry that the command line shows; read by shape so any JelouError works. */
+/** Read by shape, so that any JelouError works. */
 interface ErrorLike {
   kind?: string;
   message: string;
@@ -34,31 +34,21 @@ interface ErrorLike {
   toJSON?: () => unknown;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 /** The message: the `--file` JSON first, each flag on top of it. */
 export async function messageFromFlags(flags: SendFlags): Promise<Record<string, unknown>> {
   const base = flags.file === undefined ? {} : await readJsonFile(flags.file, "--file");
   if (!isRecord(base)) throw new UsageError(`--file ${flags.file} must hold a JSON object: the message.`);
   const message: Record<string, unknown> = { ...base };
   const parameters: Record<string, unknown> = isRecord(base.parameters) ? { ...base.parameters } : {};
-  const set = (target: Record<string, unknown>, key: string, value: unknown) => {
-    if (value !== undefined) target[key] = value;
+  const set = (target: Record<string, unknown>, values: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(values)) if (value !== undefined) target[key] = value;
   };
-  set(message, "botId", flags.bot);
-  set(message, "userId", flags.to);
-  set(message, "title", flags.title);
-  set(message, "text", flags.text);
-  set(message, "caption", flags.caption);
-  set(message, "payload", flags.payload);
-  set(parameters, "flow_name", flags.flow);
-  set(parameters, "flow_cta", flags.cta);
+  set(message, { botId: flags.bot, userId: flags.to, title: flags.title, text: flags.text, caption: flags.caption });
+  set(message, { payload: flags.payload });
+  set(parameters, { flow_name: flags.flow, flow_cta: flags.cta });
   if (flags.screen !== undefined || flags.data !== undefined) {
     const action: Record<string, unknown> = isRecord(parameters.flow_action_payload) ? { ...parameters.flow_action_payload } : {};
-    set(action, "screen", flags.screen);
-    set(action, "data", flags.data);
+    set(action, { screen: flags.screen, data: flags.data });
     parameters.flow_action_payload = action;
   }
   if (Object.keys(parameters).length > 0 || "parameters" in base) message.parameters = parameters;
@@ -80,12 +70,13 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
   // The same check the client makes, done before credentials are needed, so a message can be fixed without them.
   const checked = validateFlowMessage(message as FlowMessageInput, flags.type === undefined ? {} : { type: flags.type });
   if (!checked.ok) {
-    const error = { kind: "validation", message: `The message breaks ${checked.problems.length === 1 ? "1 rule" : `${checked.problems.length} rules`}; nothing was sent.`, problems: checked.problems };
+    const rules = checked.problems.length === 1 ? "1 rule" : `${checked.problems.length} rules`;
+    const error = { kind: "validation", message: `The message breaks ${rules}; nothing was sent.`, problems: checked.problems };
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.validation, error })}\n`);
     else io.stderr.write(describeError(error));
     return EXIT.validation;
   }
-  const client = clientFromEnv(io, { ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }), dryRun: flags.dryRun ?? false });
+  const client = clientFromEnv(io, { ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }), dryRun: !!flags.dryRun });
   const controller = new AbortController();
   // A closed output does not abort a send in flight: that would leave it maybe-sent for nothing.
   const unsubscribe = io.onInterrupt((cause) => cause !== "output-closed" && controller.abort(new Error("Interrupted")));
@@ -116,7 +107,8 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
     if (!isRecord(raw) || typeof raw.kind !== "string") throw raw;
     const error = raw as unknown as ErrorLike;
     const code = exitCodeForKind(error.kind);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message } })}\n`);
+    const json = error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message };
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: json })}\n`);
     else io.stderr.write(describeError(error));
     return code;
   } finally {

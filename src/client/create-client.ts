@@ -1,32 +1,58 @@
-import createClient, { type Client } from "openapi-fetch";
-import type { paths } from "../../generated/openapi.js";
-import { errorFromResponse } from "../errors/from-response.js";
-import { JelouError } from "../errors/jelou-error.js";
-import { validationError } from "../errors/validation-error.js";
-import { validateFlowMessage, type FlowMessageInput } from "../contract/validate-flow-message.js";
-import { parseLoose, runAttempts } from "./attempts.js";
-import { Call, type CallSettings } from "./call.js";
-import { scrubDeep, scrubSecrets } from "./redact.js";
+import createClient, { type Client, createFinalURL, createQuerySerializer, defaultPathSerializer } from "openapi-fetch";
+import type { paths } from "../contract/index.js";
+import { validateFlowMessage, type FlowMessageBody, type FlowMessageInput, type FlowMessageRequestParts } from "../contract/validate-flow-message.js";
+import { errorFromResponse, validationError } from "../errors/from-response.js";
+import { parseLoose } from "./bounded-body.js";
 import { checkDuration, resolveConfig, resolveRetry, type ClientConfig } from "./config.js";
-import { buildDryRun, FLOW_MESSAGE_PATH, type DryRunRequest } from "./dry-run.js";
-import type { JelouClientOptions, SendOptions } from "./options.js";
+import type { FetchLike, JelouClientOptions, SendOptions } from "./options.js";
+import { isRecord, REDACTED, scrubDeep, scrubSecrets } from "./redact.js";
+import { send, type SendOutcome, type SendSettings } from "./send-loop.js";
+
+/** The path template of the endpoint, as `openapi.yaml` names it. */
+export const FLOW_MESSAGE_PATH = "/v1/bots/{botId}/users/{userId}/flow_message";
+
+/** What `sendFlowMessage(..., { dryRun: true })` returns: the exact request, with the credential redacted. */
+export interface DryRunRequest {
+  dryRun: true;
+  method: "POST";
+  /** The exact URL that would be requested (the phone number is not masked: this is the request itself). */
+  url: string;
+  /** The headers that would be sent, `Authorization: Basic [REDACTED]`. */
+  headers: Record<string, string>;
+  /** The JSON body that would be sent, after normalisation (`userId` digits only). */
+  body: FlowMessageBody;
+  /** An equivalent curl command; it reads the credentials from JELOU_CLIENT_ID and JELOU_CLIENT_SECRET. */
+  curl: string;
+}
+
+const querySerializer = createQuerySerializer();
+
+/** The path and query parameters of a send, as openapi-fetch takes them. */
+function paramsOf({ botId, userId, type }: FlowMessageRequestParts) {
+  return type === undefined ? { path: { botId, userId } } : { path: { botId, userId }, query: { type } };
+}
+
+/** The request a valid message would become, URL built by openapi-fetch's own functions, without sending it. */
+function buildDryRun(baseUrl: string, parts: FlowMessageRequestParts): DryRunRequest {
+  const pathSerializer = defaultPathSerializer;
+  const url = createFinalURL(FLOW_MESSAGE_PATH, { baseUrl, params: paramsOf(parts), querySerializer, pathSerializer });
+  // Quoted for a POSIX shell: inside single quotes, each `'` written as `'\''`.
+  const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+  const curl = [`curl -X POST ${quote(url)}`, `-u "$JELOU_CLIENT_ID:$JELOU_CLIENT_SECRET"`];
+  curl.push(`-H 'Content-Type: application/json'`, `--data-raw ${quote(JSON.stringify(parts.body))}`);
+  const headers = { Authorization: `Basic ${REDACTED}`, "Content-Type": "application/json" };
+  return { dryRun: true, method: "POST", url, headers, body: parts.body, curl: curl.join(" \\\n  ") };
+}
 
 /** What a send resolves with: what Jelou answered. */
 export interface FlowMessageResult {
-  /** The HTTP status (200). */
-  status: number;
+  /** The HTTP status (200). */ status: number;
   /** The JSON body Jelou answered (documented as `{}`); `{}` when it was empty or not a JSON object. */
   body: Record<string, unknown>;
-  /** How many HTTP attempts it took. */
-  attempts: number;
-  /** `X-Request-Id`, when the server sent one. */
-  requestId?: string;
-  /** `X-Message-Id` (the mock Jelou's id of the message in its inbox), when the server sent one. */
-  messageId?: string;
-  /**
-   * `true` when the answer's body was longer than the client's `maxResponseBytes` (counted after decompression): it was
-   * not read past the limit and `body` is `{}`. The message was still sent (the status says so). Absent otherwise.
-   */
+  /** How many HTTP attempts it took. */ attempts: number;
+  /** `X-Request-Id`, when the server sent one. */ requestId?: string;
+  /** `X-Message-Id` (the mock Jelou's id of the message in its inbox), when the server sent one. */ messageId?: string;
+  /** `true` when the body passed `maxResponseBytes` (after decompression): `body` is `{}`, and the message was still sent. */
   bodyTruncated?: true;
 }
 
@@ -62,19 +88,15 @@ export interface JelouClient {
 }
 
 const NO_OPTIONS: SendOptions = {};
+type Result = FlowMessageResult;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function resultOf(response: Response, text: string | undefined, call: Call): FlowMessageResult {
+/** The result of a 2xx, every field scrubbed: a server may echo the secret anywhere, and bulk journals and prints these. */
+function resultOf(response: Response, text: string | undefined, outcome: SendOutcome<unknown>, secrets: readonly string[]) {
   // A body cut at the limit is dropped: a prefix of JSON is no answer.
-  const parsed = call.bodyTruncated ? undefined : parseLoose(text);
-  // Every field is scrubbed: a server may echo the secret anywhere, and bulk journals and prints these.
-  const secrets = call.config.secrets;
+  const parsed = outcome.bodyTruncated ? undefined : parseLoose(text);
   const body = isRecord(parsed) ? scrubDeep(parsed, secrets) : {};
-  const result: FlowMessageResult = { status: response.status, body, attempts: call.attempts };
-  if (call.bodyTruncated) result.bodyTruncated = true;
+  const result: FlowMessageResult = { status: response.status, body, attempts: outcome.attempts };
+  if (outcome.bodyTruncated) result.bodyTruncated = true;
   const requestId = response.headers.get("x-request-id");
   if (requestId !== null) result.requestId = scrubSecrets(requestId, secrets);
   const messageId = response.headers.get("x-message-id");
@@ -82,33 +104,21 @@ function resultOf(response: Response, text: string | undefined, call: Call): Flo
   return result;
 }
 
-function settingsFor(config: ClientConfig, options: SendOptions, body: unknown, path: string): CallSettings {
+function settingsFor(config: ClientConfig, options: SendOptions, path: string, signal = options.signal): SendSettings {
+  const { timeoutMs = config.timeoutMs, totalTimeoutMs = config.totalTimeoutMs } = options;
+  // A send without options (the usual one) has nothing to check.
+  if (options === NO_OPTIONS) return { timeoutMs, totalTimeoutMs, retry: config.retry, signal, path };
   checkDuration("timeoutMs", options.timeoutMs, true);
   checkDuration("totalTimeoutMs", options.totalTimeoutMs, true);
-  return {
-    timeoutMs: options.timeoutMs ?? config.timeoutMs,
-    totalTimeoutMs: options.totalTimeoutMs ?? config.totalTimeoutMs,
-    retry: options.retry === undefined ? config.retry : resolveRetry(options.retry, config.retry),
-    signal: options.signal,
-    body,
-    path,
-  };
+  const retry = options.retry === undefined ? config.retry : resolveRetry(options.retry, config.retry);
+  return { timeoutMs, totalTimeoutMs, retry, signal, path };
 }
 
-/** The `fetch` of `client.raw`: the same attempt loop, with the body read back from the request so it can be resent. */
+/** The `fetch` of `client.raw`: the same send, with the signal openapi-fetch put on the request, its body kept as text. */
 async function sendRaw(config: ClientConfig, request: Request): Promise<Response> {
-  const url = request.url;
-  // openapi-fetch put the caller's signal, if any, on the request: it is the call's signal.
-  const settings = settingsFor(config, NO_OPTIONS, undefined, new URL(url).pathname);
-  settings.signal = request.signal;
-  const call = new Call(config, settings, runAttempts);
-  try {
-    call.url = url;
-    call.bodyText = request.body === null ? undefined : await request.text();
-    return await runAttempts(call.nextRequest(request), call);
-  } finally {
-    call.end();
-  }
+  const settings = settingsFor(config, NO_OPTIONS, new URL(request.url).pathname, request.signal);
+  settings.bodyText = request.body === null ? undefined : await request.clone().text();
+  return (await send(config, settings, (fetch) => fetch(request))).value;
 }
 
 /**
@@ -139,41 +149,51 @@ export function createJelouClient(options: JelouClientOptions = {}): JelouClient
     fetch: (request) => sendRaw(config, request),
   });
 
-  async function sendFlowMessage(message: FlowMessageInput, sendOptions: SendOptions = NO_OPTIONS): Promise<FlowMessageResult | DryRunRequest> {
+  async function sendFlowMessage(message: FlowMessageInput, sendOptions = NO_OPTIONS): Promise<Result | DryRunRequest> {
     const checked = validateFlowMessage(message, sendOptions);
     if (!checked.ok) throw validationError(checked.problems, message);
-    const { botId, userId, type, body } = checked.request;
+    const { botId, userId, body } = checked.request;
     // Checked before a dry run too, so that a dry run proves the options as well as the message.
-    const settings = settingsFor(config, sendOptions, body, `/v1/bots/${botId}/users/${userId}/flow_message`);
+    const settings = settingsFor(config, sendOptions, `/v1/bots/${botId}/users/${userId}/flow_message`);
     if (sendOptions.dryRun === true) return buildDryRun(config.baseUrl, checked.request);
-
-    const call = new Call(config, settings, runAttempts);
-    try {
-      // Guarded as a whole, so the timers also cover reading the answer, which openapi-fetch does after the attempt loop.
-      const { data, error, response } = await call.guard(() =>
-        raw.POST(FLOW_MESSAGE_PATH, {
-          params: type === undefined ? { path: { botId, userId } } : { path: { botId, userId }, query: { type } },
-          body,
-          parseAs: "text",
-          fetch: call.fetch,
-        }),
-      );
-      if (response.ok) return resultOf(response, data, call);
-      throw errorFromResponse(response.status, response.headers, error, {
-        method: "POST",
-        path: call.path(),
-        attempts: call.attempts,
-        earlierMaybeSent: call.maybeSent,
-        secrets: config.secrets,
-      });
-    } catch (failure) {
-      // An abort or the deadline ends the whole call here; whether a request was out then says whether it may have been
-      // sent (reading an answer counts: the request went out), not merely that an earlier one was.
-      throw JelouError.is(failure) ? failure : call.failure(failure, call.inFlight);
-    } finally {
-      call.end();
-    }
+    settings.body = body;
+    const params = paramsOf(checked.request);
+    const post = (fetch: FetchLike) => raw.POST(FLOW_MESSAGE_PATH, { params, body, parseAs: "text", fetch });
+    const outcome = await send(config, settings, post);
+    const { data, error, response } = outcome.value;
+    if (response.ok) return resultOf(response, data, outcome, config.secrets);
+    throw errorFromResponse(response.status, response.headers, error, outcome.context);
   }
 
   return { sendFlowMessage: sendFlowMessage as JelouClient["sendFlowMessage"], raw, baseUrl: config.baseUrl };
+}
+
+/** Options of the one-off {@link sendFlowMessage}: those of a client and those of a send together. */
+export type OneOffSendOptions = Omit<JelouClientOptions, "timeoutMs" | "totalTimeoutMs" | "retry"> & SendOptions;
+
+/**
+ * Sends one flow message with a client made for the occasion, from the options and the `JELOU_*` environment variables.
+ * For more than one message, create a client once with {@link createJelouClient} and reuse it.
+ *
+ * @param message the body plus `botId` and `userId`
+ * @param options client options (credentials, baseUrl, fetch, hooks) and send options (type, signal, timeouts, retry, dryRun)
+ * @returns what Jelou answered, or with `dryRun: true` the request that would be sent
+ * @throws JelouError: `auth` when no credentials are found, `validation` before anything is sent, else the failure's kind;
+ *   TypeError or RangeError for a malformed option (nothing is sent)
+ * @example
+ * ```ts
+ * import { sendFlowMessage } from "jelou-flow";
+ * // JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are set in the environment.
+ * await sendFlowMessage({
+ *   botId: "8f3c2a7e-bot", userId: "+593 98-765-4321", title: "Hello", text: "Complete this flow to get started",
+ *   caption: "Jelou", parameters: { flow_name: "welcome_flow", flow_cta: "Start Flow" },
+ * });
+ * ```
+ */
+export function sendFlowMessage(message: FlowMessageInput, options: OneOffSendOptions & { dryRun: true }): Promise<DryRunRequest>;
+export function sendFlowMessage(message: FlowMessageInput, options?: OneOffSendOptions & { dryRun?: false }): Promise<Result>;
+export function sendFlowMessage(message: FlowMessageInput, options?: OneOffSendOptions): Promise<Result | DryRunRequest>;
+export async function sendFlowMessage(message: FlowMessageInput, options: OneOffSendOptions = {}) {
+  const { type, signal, timeoutMs, totalTimeoutMs, retry, dryRun, ...clientOptions } = options;
+  return createJelouClient(clientOptions).sendFlowMessage(message, { type, signal, timeoutMs, totalTimeoutMs, retry, dryRun });
 }

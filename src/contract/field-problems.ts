@@ -4,7 +4,10 @@ import type { ValidationIssue } from "../../generated/validators.js";
 export type { ValidationIssue };
 import { codePoints } from "./text-limits.js";
 
-/** One problem with one field: where (`parameters.flow_cta`), the rule broken (`maxLength`), and what to do. */
+/**
+ * One problem with one field: where (`parameters.flow_cta`), the rule broken (`maxLength`), and what to do.
+ * @interface
+ */
 export type FieldProblem = components["schemas"]["FieldProblem"];
 
 /** JSON Pointer (`/parameters/flow_cta`, `/items/0`) to the dotted form people read (`parameters.flow_cta`, `items[0]`). */
@@ -102,22 +105,7 @@ function describe(issue: ValidationIssue, prefix: string): FieldProblem {
   }
 }
 
-/**
- * Turns the issues a generated validator found into field problems: dotted path, rule, and a sentence saying what to do.
- *
- * @param issues the `errors` of a generated validator after it returned false
- * @param prefix a path to put before every field, such as `parameters` when checking the parameters object alone
- * @returns one problem per issue, in the validator's order, without duplicates
- * @example
- * ```ts
- * import { toFieldProblems } from "jelou-flow";
- * // Issues in Ajv's shape, as the package's generated validators (or an Ajv with `verbose: true`) leave them.
- * toFieldProblems([
- *   { instancePath: "/title", schemaPath: "#/properties/title/maxLength", keyword: "maxLength", params: { limit: 60 }, data: "x".repeat(61) },
- * ]);
- * // [{ path: "title", rule: "maxLength", message: "title has 61 characters; the limit is 60. Shorten it by 1." }]
- * ```
- */
+/** The issues of a generated validator as field problems (dotted path, rule, what to do), in order, without duplicates. */
 export function toFieldProblems(issues: readonly ValidationIssue[], prefix = ""): FieldProblem[] {
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];

@@ -5,10 +5,13 @@
  */
 export { validateFlowMessage } from "./validate-flow-message.js";
 export type { FlowMessageBody, FlowMessageInput, FlowMessageRequestParts, FlowMessageValidation } from "./validate-flow-message.js";
-export { normalizeUserId } from "./normalize-user-id.js";
-export { maskUserId } from "./mask-user-id.js";
+export { maskUserId, normalizeUserId } from "./validate-flow-message.js";
 export { codePoints, TEXT_FIELDS, textLimits } from "./text-limits.js";
 export type { TextField, TextLimit } from "./text-limits.js";
 export { toFieldProblems } from "./field-problems.js";
 export type { FieldProblem, ValidationIssue } from "./field-problems.js";
 export { signJelouWebhook, verifyJelouSignature } from "./webhook-signature.js";
+export type { components, paths } from "../../generated/openapi.js";
+export { checkFlowMessageResponse, describeFlowMessageResponse } from "./check-response.js";
+export type { AnswerToCheck, ResponseCheck, ResponseDifference } from "./check-response.js";
+export { credentialSecrets, isRecord, REDACTED, scrubDeep, scrubSecrets } from "./scrub-secrets.js";

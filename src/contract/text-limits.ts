@@ -22,16 +22,7 @@ const PROBE = { title: 0, text: 0, caption: 0, parameters: { flow_name: "probe",
 
 let cached: Record<TextField, TextLimit> | undefined;
 
-/**
- * Reads the limits of the header, body, footer and button texts from the generated validators (once, then cached).
- *
- * @returns each text field's `{ min, max }`
- * @throws {Error} when the contract no longer gives one of these fields a `maxLength`: a made-up limit would be worse
- * @example
- * ```ts
- * textLimits().caption; // { min: 1, max: 60 } with today's contract
- * ```
- */
+/** The limits of the header, body, footer and button texts, read once from the generated validators; a missing one throws. */
 export function textLimits(): Record<TextField, TextLimit> {
   if (cached) return cached;
   validateFlowMessage(PROBE);
@@ -49,16 +40,7 @@ export function textLimits(): Record<TextField, TextLimit> {
   return cached;
 }
 
-/**
- * Counts Unicode code points, as JSON Schema's `maxLength` (and WhatsApp) count, so an emoji is one character.
- *
- * @param text any text
- * @returns its length in code points
- * @example
- * ```ts
- * codePoints("Hi 👍"); // 4
- * ```
- */
+/** Length in Unicode code points, as JSON Schema's `maxLength` (and WhatsApp) count: an emoji is one character. */
 export function codePoints(text: string): number {
   let n = 0;
   for (const _ of text) n++;

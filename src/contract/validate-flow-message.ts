@@ -1,9 +1,11 @@
 import type { components } from "../../generated/openapi.js";
 import { validateFlowMessage as checkBody, validateSendFlowMessageParameters as checkParameters } from "../../generated/validators.js";
 import { toFieldProblems, type FieldProblem } from "./field-problems.js";
-import { normalizeUserId } from "./normalize-user-id.js";
 
-/** The body Jelou takes, exactly as `openapi.yaml` describes it. */
+/**
+ * The body Jelou takes, exactly as `openapi.yaml` describes it.
+ * @interface
+ */
 export type FlowMessageBody = components["schemas"]["FlowMessage"];
 
 /** A flow message as the client takes it: the body, plus the bot and the recipient that go in the URL path. */
@@ -16,16 +18,32 @@ export type FlowMessageInput = FlowMessageBody & {
 
 /** The request a valid message becomes: what goes in the path, the query and the body. */
 export interface FlowMessageRequestParts {
+  /** The bot, for the URL path. */
   botId: string;
+  /** The recipient, normalised to international form without `+` (`593987654321`), for the URL path. */
   userId: string;
+  /** The `type` query parameter, when one was given. */
   type?: string;
+  /** The JSON body to send. */
   body: FlowMessageBody;
 }
 
 /** The outcome of {@link validateFlowMessage}. */
 export type FlowMessageValidation =
-  | { ok: true; request: FlowMessageRequestParts; problems: [] }
-  | { ok: false; problems: FieldProblem[] };
+  | {
+      /** The message is valid. */
+      ok: true;
+      /** What to send: path parts, query and body. */
+      request: FlowMessageRequestParts;
+      /** Always empty when `ok`. */
+      problems: [];
+    }
+  | {
+      /** The message breaks the contract; nothing should be sent. */
+      ok: false;
+      /** Every problem found, one per field and rule. */
+      problems: FieldProblem[];
+    };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -70,4 +88,46 @@ export function validateFlowMessage(message: FlowMessageInput, options: { type?:
   };
   if (options.type !== undefined) request.type = options.type;
   return { ok: true, request, problems: [] };
+}
+
+/** Separators people type inside phone numbers; anything else is left for the contract's rule to report. */
+const SEPARATORS = /[\s\-.()\u00a0]/g;
+const DIGITS = /^\d+$/;
+
+/**
+ * Turns a phone number as people write it into the form Jelou's `userId` takes: international digits without the `+`.
+ * Only a leading `+` and the usual separators (spaces, dashes, dots, parentheses) are removed; a value that still is not
+ * digits is returned as it came, so the contract's check can name the problem instead of a guess hiding it.
+ *
+ * @param userId the recipient's phone number, such as `+593 98-765-4321`
+ * @returns the digits, such as `593987654321`, or the input unchanged when it is not a phone number
+ * @example
+ * ```ts
+ * normalizeUserId("+593 98-765-4321"); // "593987654321"
+ * normalizeUserId("(593) 98.765.4321"); // "593987654321"
+ * normalizeUserId("abc"); // "abc" (left for validation to report)
+ * ```
+ */
+export function normalizeUserId(userId: string): string {
+  if (typeof userId !== "string") return userId;
+  // The common case, already digits, skips the three passes below: this runs before every send.
+  if (DIGITS.test(userId)) return userId;
+  const trimmed = userId.trim();
+  const stripped = trimmed.replace(/^\+/, "").replace(SEPARATORS, "");
+  return DIGITS.test(stripped) ? stripped : userId;
+}
+
+/**
+ * Masks a phone number for logs: the country code and the last four digits stay, so people can still tell numbers apart.
+ *
+ * @param userId the phone number, as sent (`593987654321`)
+ * @returns `5939****4321`; short values keep less (`12****89`, `****`)
+ * @example
+ * ```ts
+ * maskUserId("593987654321"); // "5939****4321"
+ * ```
+ */
+export function maskUserId(userId: string): string {
+  const keep = userId.length >= 9 ? 4 : userId.length >= 5 ? 2 : 0;
+  return keep === 0 ? "****" : `${userId.slice(0, keep)}****${userId.slice(-keep)}`;
 }

@@ -1,6 +1,5 @@
-import { scrubSecrets } from "../client/redact.js";
-import { scrubbedCause } from "./scrubbed-cause.js";
 import type { FieldProblem } from "../contract/field-problems.js";
+import { scrubbedCause, scrubSecrets } from "../client/redact.js";
 
 /**
  * What went wrong, as one word a program can switch on:
@@ -16,83 +15,95 @@ import type { FieldProblem } from "../contract/field-problems.js";
  * - `aborted`: the caller's `AbortSignal` fired.
  */
 export type JelouErrorKind =
-  | "validation"
-  | "auth"
-  | "forbidden"
-  | "not_found"
-  | "rate_limited"
-  | "server"
-  | "http"
-  | "network"
-  | "timeout"
-  | "aborted";
+  "validation" | "auth" | "forbidden" | "not_found" | "rate_limited" | "server" | "http" | "network" | "timeout" | "aborted";
+
+/** The fields set only when known, in the order `toJSON()` lists them. */
+const OPTIONAL_FIELDS = [
+  "status", "code", "description", "retryAfterMs", "problems", "requestId", "method", "path", "timeout",
+] as const;
+type OptionalField = (typeof OPTIONAL_FIELDS)[number];
+
+/** The facts of a {@link JelouError}, as its fields declare them. */
+export type JelouErrorFacts = {
+  -readonly [K in keyof Pick<JelouError, "kind" | "retryable" | "attempts" | "maybeSent" | OptionalField>]: JelouError[K];
+};
 
 /** Everything a {@link JelouError} carries, as given to its constructor. */
-export interface JelouErrorInit {
+export interface JelouErrorInit extends Partial<JelouErrorFacts> {
   kind: JelouErrorKind;
   /** The whole message: what happened, to which request, and what to do. */
   message: string;
-  status?: number;
-  code?: string;
-  description?: string;
-  retryable?: boolean;
-  retryAfterMs?: number;
-  attempts?: number;
-  problems?: FieldProblem[];
-  requestId?: string;
-  maybeSent?: boolean;
-  method?: string;
-  path?: string;
-  timeout?: "attempt" | "total";
+  /** The underlying failure (a network error, an abort reason); kept scrubbed of `secrets`, never serialised as is. */
   cause?: unknown;
-  /**
-   * Texts the cause and its description must not show (the client secret, the encoded credentials), in any of their
-   * encoded forms, in case the failure echoes them: `cause` is then kept as a scrubbed copy. The other fields are given
-   * clean. Not kept.
-   */
+  /** Texts the cause must never show, in any encoding (the secret, the credentials): it is kept scrubbed. Not kept. */
   secrets?: readonly string[];
 }
 
 /** The plain, secret-free form of a {@link JelouError}, as `toJSON()` returns it. */
-export interface JelouErrorJSON {
+export interface JelouErrorJSON extends JelouErrorFacts {
+  /** Always `JelouError`, so that logs and queues can tell it from other errors after serialisation. */
   name: "JelouError";
-  kind: JelouErrorKind;
+  /** The whole message: what happened, to which request, and what to do. */
   message: string;
-  status?: number;
-  code?: string;
-  description?: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  attempts: number;
-  maybeSent: boolean;
-  problems?: FieldProblem[];
-  requestId?: string;
-  method?: string;
-  path?: string;
-  timeout?: "attempt" | "total";
   /** The name, code and message of the underlying failure, never the object itself. */
   cause?: string;
 }
 
-/** The fields that are set only when known, in the order `toJSON()` lists them. */
-const OPTIONAL_FIELDS = [
-  "status",
-  "code",
-  "description",
-  "retryAfterMs",
-  "problems",
-  "requestId",
-  "method",
-  "path",
-  "timeout",
-] as const satisfies readonly (keyof JelouErrorInit & keyof JelouErrorJSON)[];
+/** The facts the advice depends on. */
+type AdviceFacts = Pick<JelouErrorFacts, "kind" | "maybeSent" | "retryAfterMs" | "timeout"> & { timeoutMs?: number };
+
+const UNKNOWN =
+  "The message may have been sent: check before sending it again " +
+  "(retry: { unsafe: true } retries automatically, at the risk of a duplicate).";
+
+/** What to fix when Jelou refused a request outright. */
+const FIX = {
+  validation: "Fix the fields listed and send again.",
+  auth: "Check clientId and clientSecret (or JELOU_CLIENT_ID and JELOU_CLIENT_SECRET).",
+  forbidden: "These credentials may not use this bot: check botId, or use the credentials of the company that owns the bot.",
+  not_found: "Check botId, and that baseUrl points at Jelou.",
+  http: "Fix what the description says and send again.",
+};
+
+/** What a person should do: the second half of every message, saying whether sending again is safe. */
+export function adviceFor(facts: AdviceFacts): string {
+  const wait = facts.retryAfterMs === undefined ? undefined : `${Math.ceil(facts.retryAfterMs / 100) / 10} s`;
+  const later = wait === undefined ? "later" : `after ${wait}`;
+  const limit = facts.timeoutMs === undefined ? "" : ` (${facts.timeoutMs} ms)`;
+  switch (facts.kind) {
+    case "validation":
+    case "auth":
+    case "forbidden":
+    case "not_found":
+    case "http":
+      return `Nothing was sent. ${FIX[facts.kind]}`;
+    case "rate_limited":
+      return `Nothing was sent. Wait ${wait === undefined ? "a little" : `${wait} (Retry-After)`} and send again, ` +
+        "or send fewer messages per second.";
+    case "server":
+      if (facts.maybeSent) return UNKNOWN;
+      return `Jelou refused it before doing any work; nothing was sent. Send again ${later}.`;
+    case "network":
+      return facts.maybeSent
+        ? `The connection failed after the request went out. ${UNKNOWN}`
+        : "The request never reached the server, so nothing was sent. Check baseUrl and the network, then send again.";
+    case "timeout": {
+      const after = facts.maybeSent ? UNKNOWN : "Nothing was sent (every attempt was refused before any work): send again later.";
+      return facts.timeout === "total"
+        ? `The call ran out of its totalTimeoutMs${limit}. ${after}`
+        : `No answer within timeoutMs${limit}; raise it if Jelou is slow. ${after}`;
+    }
+    case "aborted":
+      if (facts.maybeSent) return `Aborted by the caller's signal while the request was out. ${UNKNOWN}`;
+      return "Aborted by the caller's signal before anything was sent.";
+  }
+}
 
 const BRAND = Symbol.for("jelou-flow.JelouError");
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /** `name: message [code]` of a cause, without walking into objects that might hold anything. */
-function describeCause(cause: unknown): string | undefined {
-  if (cause === undefined) return undefined;
+function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return typeof cause === "string" ? cause : Object.prototype.toString.call(cause);
   const code = (cause as { code?: unknown }).code;
   const inner = cause.cause instanceof Error ? ` <- ${describeCause(cause.cause)}` : "";
@@ -118,37 +129,27 @@ function describeCause(cause: unknown): string | undefined {
  * ```
  */
 export class JelouError extends Error {
+  /** Always `JelouError`; survives serialisation, unlike `instanceof`. */
   override readonly name = "JelouError";
-  /** What went wrong; see {@link JelouErrorKind}. */
-  readonly kind: JelouErrorKind;
-  /** The HTTP status, when Jelou answered. */
-  readonly status?: number;
-  /** Jelou's error `code` (such as `forbidden_bot`), when it sent one. */
-  readonly code?: string;
-  /** Jelou's `description` of the problem, when it sent one. */
-  readonly description?: string;
+  /** What went wrong; see {@link JelouErrorKind}. */ readonly kind: JelouErrorKind;
+  /** The HTTP status, when Jelou answered. */ readonly status?: number;
+  /** Jelou's error `code` (such as `forbidden_bot`), when it sent one. */ readonly code?: string;
+  /** Jelou's `description` of the problem, when it sent one. */ readonly description?: string;
   /** True when sending the same message again is safe (it provably was not processed) and may succeed. */
   readonly retryable: boolean;
-  /** How long Jelou asked to wait (`Retry-After`), in milliseconds. */
-  readonly retryAfterMs?: number;
-  /** How many HTTP attempts were made (0 when nothing was sent). */
-  readonly attempts: number;
-  /** Every problem with the message, for `validation` errors. */
-  readonly problems?: FieldProblem[];
-  /** Jelou's `X-Request-Id`, to quote when asking for support. */
-  readonly requestId?: string;
+  /** How long Jelou asked to wait (`Retry-After`), in milliseconds. */ readonly retryAfterMs?: number;
+  /** How many HTTP attempts were made (0 when nothing was sent). */ readonly attempts: number;
+  /** Every problem with the message, for `validation` errors. */ readonly problems?: FieldProblem[];
+  /** Jelou's `X-Request-Id`, to quote when asking for support. */ readonly requestId?: string;
   /** True when the request may have reached Jelou: the message may have been sent, do not resend blindly. */
   readonly maybeSent: boolean;
-  /** The HTTP method of the request. */
-  readonly method?: string;
-  /** The request path, with the phone number masked (`/v1/bots/b/users/5939****4321/flow_message`). */
-  readonly path?: string;
+  /** The HTTP method of the request. */ readonly method?: string;
+  /** The request path, with the phone number masked (`/v1/bots/b/users/5939****4321/flow_message`). */ readonly path?: string;
   /** For `timeout` errors: `attempt` when one attempt ran out of time, `total` when the whole call did. */
   readonly timeout?: "attempt" | "total";
+  /** The cause's name, code and message, scrubbed; see {@link JelouErrorJSON.cause}. */ readonly #cause: string | undefined;
 
-  /**
-   * @param init the kind, the full message and the facts; `retryable` and `maybeSent` default to false, `attempts` to 0
-   */
+  /** @param init the kind, the full message and the facts; `retryable` and `maybeSent` default to false, `attempts` to 0 */
   constructor(init: JelouErrorInit) {
     // The cause is set below, scrubbed: never handed to Error as is.
     super(init.message);
@@ -158,19 +159,15 @@ export class JelouError extends Error {
     this.maybeSent = init.maybeSent ?? false;
     const fields = this as unknown as Record<string, unknown>;
     for (const key of OPTIONAL_FIELDS) if (init[key] !== undefined) fields[key] = init[key];
-    // A cause could hold anything a server sent: keep it reachable for debugging, but scrubbed and out of enumeration,
-    // and describe it once, now, while the secrets are at hand.
+    // Kept reachable for debugging, but scrubbed and out of enumeration, and described now, while the secrets are at hand.
+    const secrets = init.secrets ?? [];
     if (init.cause !== undefined) {
-      const cause = init.secrets === undefined || init.secrets.length === 0 ? init.cause : scrubbedCause(init.cause, init.secrets);
+      const cause = secrets.length === 0 ? init.cause : scrubbedCause(init.cause, secrets);
       Object.defineProperty(this, "cause", { value: cause, enumerable: false });
-      const described = describeCause(init.cause);
-      this.#cause = described === undefined ? undefined : scrubSecrets(described, init.secrets ?? []);
     }
+    this.#cause = init.cause === undefined ? undefined : scrubSecrets(describeCause(init.cause), secrets);
     Object.defineProperty(this, BRAND, { value: true });
   }
-
-  /** The cause's name, code and message, scrubbed; see {@link JelouErrorJSON.cause}. */
-  readonly #cause: string | undefined;
 
   /**
    * True for a JelouError, even one from another copy of this package (where `instanceof` fails).
@@ -187,14 +184,8 @@ export class JelouError extends Error {
 
   /** The secret-free plain form, for logs and JSON. */
   toJSON(): JelouErrorJSON {
-    const json: JelouErrorJSON = {
-      name: "JelouError",
-      kind: this.kind,
-      message: this.message,
-      retryable: this.retryable,
-      attempts: this.attempts,
-      maybeSent: this.maybeSent,
-    };
+    const { kind, message, retryable, attempts, maybeSent } = this;
+    const json: JelouErrorJSON = { name: "JelouError", kind, message, retryable, attempts, maybeSent };
     const out = json as unknown as Record<string, unknown>;
     for (const key of OPTIONAL_FIELDS) if (this[key] !== undefined) out[key] = this[key];
     if (this.#cause !== undefined) json.cause = this.#cause;

@@ -1,10 +1,7 @@
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
 const TIME = "\\d{2}:\\d{2}:\\d{2}";
-/**
- * The three HTTP-date forms RFC 9110 (section 5.6.7) has a recipient accept, read as its robustness advice allows: any
- * case, and a one-digit day. Their shape is still checked, so that junk never reaches Date.parse.
- */
+/** The three HTTP-date forms of RFC 9110 (5.6.7), in any case and with a one-digit day, checked before Date.parse. */
 const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{1,2} ${MONTH} \\d{4} ${TIME} GMT$`, "i");
 const RFC_850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{1,2}-${MONTH}-\\d{2} ${TIME} GMT$`, "i");
 const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]?\\d ${TIME} \\d{4}$`, "i");
@@ -19,15 +16,7 @@ function httpDate(text: string): number {
   return day !== null && new Date(date).getUTCDate() === Number(day[1] ?? day[2]) ? date : Number.NaN;
 }
 
-/**
- * Reads a `Retry-After` header (RFC 9110, section 10.2.3): delay-seconds or an HTTP-date. Anything else (`-1`, `soon`,
- * `5 5`, a date naming no real day such as 30 February) is unreadable rather than guessed at: `Date.parse` would read
- * many such texts as a date long past, which means "retry now".
- *
- * @param value the header value, or null when absent
- * @param now the current time in epoch milliseconds, for HTTP-dates
- * @returns the wait in milliseconds (never negative), or undefined when absent or unreadable
- */
+/** The wait a `Retry-After` asks for (ms, never negative): delay-seconds or a real HTTP-date; else undefined, never guessed. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { guessDelimiter, readCsvHeader, readRecipientsCsv } from "../../src/bulk/csv-recipients.js";
-import { rowNumberOf } from "../../src/bulk/row-number.js";
+import { rowNumberOf } from "../../src/bulk/rows.js";
 import { collect, tempDir } from "./helpers.js";
 
 let dir: string;

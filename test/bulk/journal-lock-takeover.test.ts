@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { lock } from "proper-lockfile";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lockJournal, type JournalLock } from "../../src/bulk/journal-lock.js";
 import { JournalInUseError } from "../../src/bulk/journal.js";
@@ -36,7 +37,7 @@ describe("runs taking over one stale lock at once", () => {
       expect(onDisk.id).not.toBe(`stale-${round}`);
       await locks[0]!.release();
       expect(existsSync(`${journal}.lock`)).toBe(false);
-      expect(existsSync(`${journal}.lock.takeover`)).toBe(false);
+      expect(existsSync(`${journal}.lock.live`)).toBe(false);
     }
   });
 
@@ -80,26 +81,31 @@ describe("runs taking over one stale lock at once", () => {
   });
 });
 
-describe("the takeover's guard (<journal>.lock.takeover)", () => {
-  it("left by a run that died mid-takeover is cleared: the stale lock is still taken over", async () => {
+describe("a lock's directory (<journal>.lock.live, refreshed while its run lives)", () => {
+  it("left by a run killed a moment ago is taken over once it goes stale, and both files go on release", { timeout: 20_000 }, async () => {
     const journal = join(dir, "j.jsonl");
     await writeFile(`${journal}.lock`, holder(deadPid(), "stale"));
-    await writeFile(`${journal}.lock.takeover`, holder(deadPid(), "dead-guard"));
+    await mkdir(`${journal}.lock.live`);
     const lock = await lockJournal(journal);
     expect(lock.tookOverFrom?.id).toBe("stale");
-    expect(existsSync(`${journal}.lock.takeover`)).toBe(false);
     await lock.release();
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+    expect(existsSync(`${journal}.lock.live`)).toBe(false);
   });
 
-  it("held by a live run is left alone: the run is refused, naming the guard, and neither file is removed", async () => {
+  it("held by a live run is left alone: the run is refused, naming it, and neither file is removed", { timeout: 20_000 }, async () => {
     const journal = join(dir, "j.jsonl");
-    await writeFile(`${journal}.lock`, holder(deadPid(), "stale"));
-    await writeFile(`${journal}.lock.takeover`, holder(process.pid, "live-guard"));
-    const error = (await lockJournal(journal).catch((e: unknown) => e)) as JournalInUseError;
-    expect(error).toBeInstanceOf(JournalInUseError);
-    expect(error.message).toContain(`another run holds ${journal}.lock.takeover to take it over`);
-    expect(error.message).toMatch(/Try again in a moment/);
-    expect(JSON.parse(await readFile(`${journal}.lock`, "utf8"))).toMatchObject({ id: "stale" });
-    expect(existsSync(`${journal}.lock.takeover`)).toBe(true);
+    const releaseLive = await lock(`${journal}.lock`, { lockfilePath: `${journal}.lock.live`, realpath: false, stale: 3_000 });
+    try {
+      await writeFile(`${journal}.lock`, holder(deadPid(), "stale"));
+      const error = (await lockJournal(journal).catch((e: unknown) => e)) as JournalInUseError;
+      expect(error).toBeInstanceOf(JournalInUseError);
+      expect(error.message).toContain(`another run holds ${journal}.lock.live to take it over`);
+      expect(error.message).toMatch(/Try again in a moment/);
+      expect(JSON.parse(await readFile(`${journal}.lock`, "utf8"))).toMatchObject({ id: "stale" });
+      expect(existsSync(`${journal}.lock.live`)).toBe(true);
+    } finally {
+      await releaseLive();
+    }
   });
 });

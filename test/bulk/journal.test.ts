@@ -1,7 +1,7 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Journal, nextState, readJournal } from "../../src/bulk/journal.js";
+import { Journal, nextState, readJournal } from "../../src/bulk/file-journal.js";
 import { tempDir } from "./helpers.js";
 
 let dir: string;

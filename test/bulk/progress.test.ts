@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, ProgressTracker, renderProgressBar, renderProgressLine } from "../../src/bulk/progress.js";
+import { formatDuration, ProgressTracker, renderProgressBar, renderProgressLine } from "../../src/cli/progress.js";
 
 const result = (status: "sent" | "failed" | "unknown") =>
   status === "sent"

@@ -159,7 +159,7 @@ describe("bulk checks the whole list before the first send", () => {
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(200);
     expect(t.server.mock.inbox.list({ limit: 1000 })).toHaveLength(sent);
-    const { readJournal } = await import("../../src/bulk/journal.js");
+    const { readJournal } = await import("../../src/bulk/file-journal.js");
     const states = [...(await readJournal(journal)).states.values()];
     expect(states.filter((s) => s === "sent")).toHaveLength(sent);
     expect(states.filter((s) => s !== "sent")).toHaveLength(0);

@@ -10,6 +10,9 @@ describe("--rate", () => {
     expect(rateFlag("0/s")).toBe(0);
     expect(rateFlag("0.0/min")).toBe(0);
     expect(rateFlag("600/min")).toBe(10);
+    expect(rateFlag("20")).toBe(20);
+    expect(rateFlag("20/s")).toBe(20);
+    expect(rateFlag("3600/h")).toBe(1);
   });
 
   it("still refuses what is not a rate, naming the forms it takes", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { maskPath, redactHeaders, scrubSecrets } from "../../src/client/redact.js";
-import { maskUserId } from "../../src/contract/mask-user-id.js";
+import { maskUserId } from "../../src/contract/validate-flow-message.js";
 import { neverReachedServer } from "../../src/errors/from-failure.js";
 import { kindOfStatus, refusedBeforeWork } from "../../src/errors/from-response.js";
 import { parseRetryAfter } from "../../src/errors/retry-after.js";

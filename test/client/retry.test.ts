@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createJelouClient, JelouError, type JelouClientOptions, type RetryContext } from "../../src/index.js";
-import { backoffDelay } from "../../src/client/retry-policy.js";
-import { resolveRetry } from "../../src/client/config.js";
+import { backoffDelay, resolveRetry } from "../../src/client/config.js";
 import { closedPort, dropAfterBody, hang, json, validMessage, useFakeJelou } from "./fake-jelou.js";
 
 const jelou = useFakeJelou();

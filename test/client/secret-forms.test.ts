@@ -106,4 +106,38 @@ describe("the secret never shows, in any encoding a server echoes it", () => {
     expectClean(everyPrint(error), "the redirect error");
     expectClean(JSON.stringify(events[0]?.headers), "onResponse headers");
   });
+
+  it("a secret echoed as raw UTF-8 in a header, which fetch reads as latin1, is scrubbed too", async () => {
+    const latin1 = Buffer.from(SECRET, "utf8").toString("latin1");
+    jelou.script((_request, res) => {
+      res.writeHead(200, [["Content-Type", "application/json"], ["X-Echo", latin1], ["X-Request-Id", latin1]]);
+      res.end("{}");
+    });
+    const events: ResponseEvent[] = [];
+    const result = await client(events).sendFlowMessage(validMessage());
+    expect(JSON.stringify(events[0]?.headers)).not.toContain(latin1);
+    expect(result.requestId).toBe("[REDACTED]");
+  });
+});
+
+describe("the secret's and the pair's bytes, however base64 or hex writes them, never show", () => {
+  const bytes = Buffer.from(SECRET, "utf8");
+  const encoded: [string, string][] = [
+    ["base64(id:secret) without padding", BASE64.replace(/=+$/, "")],
+    ["base64url(id:secret)", Buffer.from(`${CLIENT_ID}:${SECRET}`, "utf8").toString("base64url")],
+    ["base64(secret)", bytes.toString("base64")],
+    ["base64url(secret)", bytes.toString("base64url")],
+    ["hex(secret)", bytes.toString("hex")],
+    ["HEX(secret)", bytes.toString("hex").toUpperCase()],
+  ];
+  for (const [name, form] of encoded) {
+    it(`${name}: scrubbed from a 200 and from an error`, async () => {
+      jelou.script(json(200, { echo: form, [`k${form}`]: `say ${form}.` }, { "x-request-id": form }));
+      const result = await client().sendFlowMessage(validMessage());
+      expect(JSON.stringify(result)).not.toContain(form);
+      jelou.script(json(400, { code: "bad", description: `bad: ${form}` }, { "x-request-id": form }));
+      const error = await failure(client().sendFlowMessage(validMessage()));
+      expect(everyPrint(error)).not.toContain(form);
+    });
+  }
 });

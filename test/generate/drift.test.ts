@@ -36,7 +36,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "jelou-flow-drift-"));
   // Both contracts (the endpoint's, and the mock's inspection API in mock/), what they generate, and package.json (ESM).
   await cp(path.join(ROOT, "openapi.yaml"), path.join(root, "openapi.yaml"));
-  await cp(path.join(ROOT, "mock/openapi.yaml"), path.join(root, "mock/openapi.yaml"));
+  await cp(path.join(ROOT, "mock/inspection/openapi.yaml"), path.join(root, "mock/inspection/openapi.yaml"));
   await cp(path.join(ROOT, "package.json"), path.join(root, "package.json"));
   await cp(path.join(ROOT, "scripts"), path.join(root, "scripts"), { recursive: true });
   await cp(path.join(ROOT, "generated"), path.join(root, "generated"), { recursive: true });
@@ -77,9 +77,9 @@ describe("the drift check of generated/", () => {
   // Last: the tests above leave the copy consistent only once the one before has regenerated it.
   it("checks the mock's inspection contract too, naming its stale file", async () => {
     const limit = "            maximum: 120000";
-    await editContract(root, limit, "            maximum: 120001", "mock/openapi.yaml");
+    await editContract(root, limit, "            maximum: 120001", "mock/inspection/openapi.yaml");
     const run = await generate(root, "--check");
-    await editContract(root, "            maximum: 120001", limit, "mock/openapi.yaml");
+    await editContract(root, "            maximum: 120001", limit, "mock/inspection/openapi.yaml");
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/generated\/mock\/validators\.js/);
     expect((await generate(root, "--check")).code).toBe(0);

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 
 describe("npm pack", () => {
-  const SHIPPED = ["package.json", "openapi.yaml", "mock/openapi.yaml", "README.md", "LICENSE", "bench/RESULTS.md"];
+  const SHIPPED = ["package.json", "openapi.yaml", "mock/inspection/openapi.yaml", "README.md", "LICENSE", "bench/RESULTS.md", "docs/verify-nightly.md"];
   let files: string[] = [];
 
   beforeAll(async () => {
@@ -18,7 +18,7 @@ describe("npm pack", () => {
     files = (pack?.files ?? []).map((f) => f.path);
   }, 60_000);
 
-  it("ships only dist/, openapi.yaml, mock/openapi.yaml, the README, the figures it links to, the licence and package.json", () => {
+  it("ships only dist/, the two contracts, the README and the pages it links to, the licence and package.json", () => {
     expect(files).toEqual(expect.arrayContaining(["package.json", "openapi.yaml", "README.md", "bench/RESULTS.md"]));
     expect(files.filter((f) => !f.startsWith("dist/") && !SHIPPED.includes(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);

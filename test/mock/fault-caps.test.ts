@@ -1,5 +1,5 @@
 /**
- * The scripted fault list is bounded by mock/openapi.yaml: at most FaultList.faults.maxItems pending faults, and no
+ * The scripted fault list is bounded by mock/inspection/openapi.yaml: at most FaultList.faults.maxItems pending faults, and no
  * string field past FaultSpec's maxLength. Past either cap, POST /__mock/faults answers 422 naming the field, the rule
  * and the fix, and what is held stays as it was.
  */
@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateMockError } from "../../generated/mock/validators.js";
 import { createMockJelou } from "../../mock/index.js";
-import { FaultSpecError } from "../../mock/faults.js";
+import { FaultSpecError } from "../../mock/faults/faults.js";
 
-const contract = parse(readFileSync(new URL("../../mock/openapi.yaml", import.meta.url), "utf8"));
+const contract = parse(readFileSync(new URL("../../mock/inspection/openapi.yaml", import.meta.url), "utf8"));
 const MAX_FAULTS: number = contract.components.schemas.FaultList.properties.faults.maxItems;
 const MAX_ID: number = contract.components.schemas.FaultSpec.properties.botId.maxLength;
 

@@ -1,7 +1,11 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it, vi } from "vitest";
 import { validateHealth } from "../../generated/mock/validators.js";
 import { createMockJelou, Inbox, type InboxEvent, type InboxMessage } from "../../mock/index.js";
 import { readAnswer, send, startTarget, validMessage } from "./harness.js";
+
+const MB = 1_000_000;
 
 function entry(userId: string, flowName = "welcome_flow"): Omit<InboxMessage, "id" | "receivedAt"> {
   const body = { ...validMessage(), parameters: { flow_name: flowName, flow_cta: "Go" } } as InboxMessage["body"];
@@ -160,5 +164,97 @@ describe("the inbox", () => {
     const b = inbox.record(entry("222"));
     expect(inbox.list({ conversation: "bot-1:222" })).toEqual([b]);
     expect(inbox.list({ since: new Date(Date.now() + 1000) })).toEqual([]);
+  });
+});
+
+function seeded(i: number): InboxMessage["body"] {
+  return { title: `T${i}`, text: "x", caption: "c", parameters: { flow_name: `flow_${i % 3}`, flow_cta: "Go" } };
+}
+
+describe("the inbox's held messages", () => {
+  it("reads back every field after wrapping around, evicting oldest first, and filters what it holds", () => {
+    const inbox = new Inbox(150);
+    const ids: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const userId = i % 7 === 0 ? `user-${i}` : String(593900000000 + i);
+      const message = { botId: `bot-${i % 2}`, userId, body: seeded(i), clientId: "c1" };
+      ids.push(inbox.recordId(i % 5 === 0 ? { ...message, type: "flow" } : message));
+    }
+    expect(inbox.stats()).toMatchObject({ messages: 150, received: 400, evicted: 250 });
+    expect(inbox.get(ids[249] as string)).toBeUndefined();
+    for (const i of [250, 251, 300, 399]) {
+      const got = inbox.get(ids[i] as string);
+      const userId = i % 7 === 0 ? `user-${i}` : String(593900000000 + i);
+      expect(got).toMatchObject({ id: ids[i], botId: `bot-${i % 2}`, userId, body: seeded(i), clientId: "c1" });
+      expect(got?.type).toBe(i % 5 === 0 ? "flow" : undefined);
+    }
+    expect(inbox.list({ limit: 1000 }).map((m) => m.id)).toEqual(ids.slice(250).reverse());
+    expect(inbox.list({ flowName: "flow_1", botId: "bot-0", limit: 1000 }).map((m) => m.body.title)).toEqual(
+      [...Array(400).keys()].filter((i) => i >= 250 && i % 3 === 1 && i % 2 === 0).reverse().map((i) => `T${i}`),
+    );
+    expect(inbox.list({ userId: "user-392" })).toHaveLength(1);
+    expect(inbox.list({ since: ids[397] }).map((m) => m.id)).toEqual([ids[399], ids[398]]);
+  });
+
+  it("starts over cleanly after clear", () => {
+    const inbox = new Inbox(100);
+    for (let i = 0; i < 250; i++) inbox.record({ botId: "b", userId: String(1000 + i), body: seeded(i) });
+    inbox.clear();
+    expect(inbox.list()).toEqual([]);
+    const id = inbox.recordId({ botId: "b", userId: "5939", body: seeded(1) });
+    expect(inbox.list().map((m) => [m.id, m.userId, m.body.title])).toEqual([[id, "5939", "T1"]]);
+  });
+
+  it("gives back user ids that only look like numbers exactly as they were sent", () => {
+    const inbox = new Inbox(10);
+    const odd = ["0593987654321", "1e3", "+593", "12345678901234567890", " 42", "-0", "593987654321"];
+    for (const userId of odd) inbox.record({ botId: "b", userId, body: seeded(0) });
+    expect(inbox.list().map((m) => m.userId).reverse()).toEqual(odd);
+  });
+
+  it("gives back every body exactly, in any script and of any size, given as text or as received bytes", () => {
+    const inbox = new Inbox(5000);
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"t":"${"héllo 👋 مرحبا ñandú 日本 ".repeat(1 + (i % 40))}"}`);
+    texts.push(JSON.stringify({ t: "x".repeat(400_000) }), JSON.stringify({ t: "ü".repeat(300_000) }));
+    const ids = texts.map((text, i) => {
+      const message = { botId: "b", userId: "593987654321", body: JSON.parse(text) as InboxMessage["body"] };
+      if (i % 2 === 0) return inbox.recordId(message, text);
+      // Bytes given as a view into a larger buffer, as Node's HTTP parser hands out body chunks.
+      const pool = Buffer.from(`garbage${text}garbage`);
+      return inbox.recordId(message, text, pool.subarray(7, pool.length - 7));
+    });
+    ids.forEach((id, i) => expect(inbox.get(id)?.body).toEqual(JSON.parse(texts[i] as string)));
+    expect(inbox.stats().retainedBytes).toBe(texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0));
+  });
+
+  it("reads back every held body exactly after eviction has let the oldest go", () => {
+    const inbox = new Inbox(500);
+    const bodies: InboxMessage["body"][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const parameters = { flow_name: `flow_${i % 7}`, flow_cta: "Go" };
+      const body = { title: `Título ${i} ✅`, text: "ñ".repeat(i % 1000), caption: "Jelou", parameters, payload: { i } };
+      bodies.push(body);
+      inbox.record({ botId: "b", userId: "593987654321", body, clientId: "c" });
+    }
+    expect(inbox.list({ limit: 500 }).reverse().map((m) => m.body)).toEqual(bodies.slice(-500));
+    expect(inbox.list({ flowName: "flow_3", limit: 1000 }).every((m) => m.body.parameters.flow_name === "flow_3")).toBe(true);
+  });
+
+  it("lets go of evicted bodies, and of all of them on clear", () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const inbox = new Inbox(10);
+    const before = heap();
+    for (let i = 0; i < 400; i++) {
+      inbox.record({ botId: `bot-${i}`, userId: `u${i}`, body: { ...seeded(i), text: `${i}`.repeat(50_000) } });
+    }
+    // 400 bodies of about 100 KB would hold 40 MB; the 10 held ones hold 1 MB.
+    expect(heap() - before).toBeLessThan(10 * MB);
+    inbox.clear();
+    expect(heap() - before).toBeLessThan(MB);
   });
 });

@@ -17,7 +17,7 @@ import { BOT, MODES, send, useTarget, validMessage } from "./harness.js";
 
 type Check = ((data: unknown) => boolean) & { errors?: unknown };
 
-/** Reads an inspection answer and asserts it conforms to mock/openapi.yaml's schema for it. */
+/** Reads an inspection answer and asserts it conforms to mock/inspection/openapi.yaml's schema for it. */
 async function read<T>(response: Response, status: number, schema: Check): Promise<T> {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);

@@ -1,5 +1,5 @@
 /**
- * Every JSON the mock reads is held to the send path's depth cap (mock/nesting.ts): a 5,000-deep body gets the
+ * Every JSON the mock reads is held to the send path's depth cap (mock/server/request-body.ts): a 5,000-deep body gets the
  * contract's 422 with the rule `maxDepth`, never a 500, on every route that takes JSON, and in the bot registry.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateMockError } from "../../generated/mock/validators.js";
 import { createMockJelou } from "../../mock/index.js";
-import { MAX_NESTING } from "../../mock/nesting.js";
+import { MAX_NESTING } from "../../mock/server/request-body.js";
 import { AUTH, CLIENT_ID, CLIENT_SECRET, SEND_PATH, validMessage } from "./harness.js";
 
 const DEPTH = 5000;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateFlowReplyList, validateMessageList, validateRejectionList } from "../../generated/mock/validators.js";
-import { LIST_BYTE_BUDGET } from "../../mock/inbox-query.js";
+import { LIST_BYTE_BUDGET } from "../../mock/inbox/inbox-query.js";
 import { createMockJelou, type MockJelou } from "../../mock/index.js";
 import { AUTH, CLIENT_ID, CLIENT_SECRET, SEND_PATH, validMessage } from "./harness.js";
 

@@ -7,14 +7,14 @@ import { parse } from "yaml";
 const run = promisify(execFile);
 
 type Operation = { operationId: string; responses: Record<string, { $ref?: string }> };
-const contract = parse(readFileSync(new URL("../../mock/openapi.yaml", import.meta.url), "utf8")) as {
+const contract = parse(readFileSync(new URL("../../mock/inspection/openapi.yaml", import.meta.url), "utf8")) as {
   paths: Record<string, Record<string, Operation>>;
 };
 
-describe("mock/openapi.yaml", () => {
+describe("mock/inspection/openapi.yaml", () => {
   // `npm run lint:openapi` lints the Jelou contract; the inspection API's contract is held to the same ruleset here.
   it("passes Spectral with no warning", async () => {
-    const result = await run("node_modules/.bin/spectral", ["lint", "mock/openapi.yaml", "--fail-severity=warn"]).then(
+    const result = await run("node_modules/.bin/spectral", ["lint", "mock/inspection/openapi.yaml", "--fail-severity=warn"]).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );

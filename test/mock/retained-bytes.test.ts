@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createMockJelou } from "../../mock/index.js";
-import { Inbox, MAX_RETAINED_BYTES } from "../../mock/inbox.js";
+import { Inbox, MAX_RETAINED_BYTES } from "../../mock/inbox/inbox.js";
 import { validateHealth } from "../../generated/mock/validators.js";
 
 function body(bytes: number) {

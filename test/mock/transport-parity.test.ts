@@ -1,14 +1,15 @@
 /**
  * The mock answers a request the same whether it comes in-process (`app.fetch`, the Fetch API's view of it) or over HTTP
- * (Node's parser, then the mock's own listener or the Hono app). Generated requests bend what the two transports read
- * differently: repeated and odd-cased header lines, byte order marks, bytes that are not UTF-8, chunked bodies,
- * escapes and queries in the path. Each request goes to both, and the answers and the records must agree.
+ * (Node's parser, then @hono/node-server). Generated requests bend what the two read differently: repeated and
+ * odd-cased header lines, byte order marks, bytes that are not UTF-8, chunked bodies, escapes and queries in the path.
+ * Each request goes to both, and the answers and the records must agree.
  */
 import { request as httpRequest } from "node:http";
+import { connect, type Socket } from "node:net";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMockJelou, type MockJelou, type MockServer } from "../../mock/index.js";
-import { AUTH, CLIENT_ID, CLIENT_SECRET, SEND_PATH, validMessage } from "./harness.js";
+import { AUTH, BOT, CLIENT_ID, CLIENT_SECRET, SEND_PATH, USER, validMessage } from "./harness.js";
 
 interface RawRequest {
   method: string;
@@ -135,8 +136,163 @@ describe("the same request in-process and over HTTP", () => {
     const strip = <T extends { id: string; receivedAt: string }>({ id, receivedAt, ...rest }: T) => rest;
     expect(remote.inbox.list({ limit: 10_000 }).map(strip)).toEqual(local.inbox.list({ limit: 10_000 }).map(strip));
     expect(remote.inbox.rejections({ limit: 10_000 }).map(strip)).toEqual(local.inbox.rejections({ limit: 10_000 }).map(strip));
-    // The run reached both paths of the listener and both outcomes.
+    // The run reached both outcomes.
     expect(local.inbox.list({ limit: 10_000 }).length).toBeGreaterThan(40);
     expect(local.inbox.rejections({ limit: 10_000 }).length).toBeGreaterThan(40);
+  });
+});
+
+const opened: MockServer[] = [];
+afterEach(() => Promise.all(opened.splice(0).map((s) => s.close())));
+const newMock = () => createMockJelou({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, env: false });
+
+async function listening(mock = newMock()): Promise<{ mock: MockJelou; url: string; port: number }> {
+  const server = await mock.listen({ port: 0 });
+  opened.push(server);
+  return { mock, url: server.url, port: server.port };
+}
+
+type Case = { name: string; path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; stream?: boolean };
+
+const json = { authorization: AUTH, "content-type": "application/json" };
+const body = JSON.stringify(validMessage());
+const CASES: Case[] = [
+  { name: "a valid send", headers: json, body },
+  { name: "multi-byte text", headers: json, body: JSON.stringify({ ...validMessage(), text: "Señor Müller, ¿listo? 日本語" }) },
+  { name: "no Authorization", headers: { "content-type": "application/json" }, body },
+  { name: "a wrong secret", headers: { ...json, authorization: `Basic ${Buffer.from("test-client:nope").toString("base64")}` }, body },
+  { name: "text/plain", headers: { ...json, "content-type": "text/plain" }, body },
+  { name: "broken JSON", headers: json, body: '{"title": ' },
+  { name: "a body after a UTF-8 byte order mark", headers: json, body: `\uFEFF${body}` },
+  { name: "a body with bytes that are not UTF-8", headers: json, body: Buffer.concat([Buffer.from(body.slice(0, -2)), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) },
+  { name: "an empty body", headers: json, body: "" },
+  { name: "rules broken", headers: json, body: JSON.stringify({ title: "x".repeat(61), text: "" }) },
+  { name: "an invalid phone number", path: `/v1/bots/${BOT}/users/0123/flow_message`, headers: json, body },
+  { name: "a type query", path: `${SEND_PATH}?type=text`, headers: json, body },
+  { name: "a percent-escaped user id", path: `/v1/bots/${BOT}/users/%35${USER.slice(1)}/flow_message`, headers: json, body },
+  { name: "a chunked body", headers: json, body, stream: true },
+  { name: "a trailing slash", path: `${SEND_PATH}/`, headers: json, body },
+  { name: "GET", method: "GET", headers: { authorization: AUTH } },
+];
+
+function init(c: Case): RequestInit {
+  const request: RequestInit & { duplex?: string } = { method: c.method ?? "POST" };
+  if (c.headers !== undefined) request.headers = c.headers;
+  if (c.body !== undefined) {
+    const bytes = typeof c.body === "string" ? new TextEncoder().encode(c.body) : new Uint8Array(c.body);
+    request.body = c.stream === true ? new Blob([bytes]).stream() : bytes;
+    if (c.stream === true) request.duplex = "half";
+  }
+  return request;
+}
+
+const comparableResponse = async (response: Response) =>
+  comparable({ status: response.status, headers: [...response.headers.keys()], body: await response.text() });
+
+describe("the mock over HTTP", () => {
+  it.each(CASES)("answers $name as the in-process app does", async (c) => {
+    const inProcess = newMock();
+    const http = await listening();
+    const expected = await comparableResponse(await inProcess.fetch(c.path ?? SEND_PATH, init(c)));
+    const actual = await comparableResponse(await fetch(`${http.url}${c.path ?? SEND_PATH}`, init(c)));
+    expect(actual).toEqual(expected);
+    // The same records: what was accepted, and why a request was refused.
+    const strip = <T extends { id: string; receivedAt: string }>({ id, receivedAt, ...rest }: T) => rest;
+    expect(http.mock.inbox.list().map(strip)).toEqual(inProcess.inbox.list().map(strip));
+    expect(http.mock.inbox.rejections().map(strip)).toEqual(inProcess.inbox.rejections().map(strip));
+  });
+
+  it("refuses a body over the limit with 413 and Connection: close", async () => {
+    const http = await listening(createMockJelou({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, env: false, bodyLimitBytes: 100 }));
+    const response = await fetch(`${http.url}${SEND_PATH}`, { method: "POST", headers: json, body });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(response.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(((await response.json()) as { description: string }).description).toBe(
+      `The body is ${Buffer.byteLength(body)} bytes; the limit is 100. Send a smaller message.`,
+    );
+  });
+
+  /** Writes raw bytes to the mock and collects what comes back until `until` matches or the socket closes. */
+  function raw(port: number, parts: (string | ((socket: Socket) => void))[], until: RegExp): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1");
+      let received = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        received += chunk;
+        if (until.test(received)) socket.destroy();
+      });
+      socket.on("close", () => resolve(received));
+      socket.on("error", reject);
+      socket.on("connect", async () => {
+        for (const part of parts) {
+          if (typeof part === "function") part(socket);
+          else socket.write(part);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      });
+    });
+  }
+
+  function head(length: number, authorization = AUTH): string {
+    return `POST ${SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+  }
+
+  it.each([
+    { name: "two Authorization lines, the right one first", lines: [`Authorization: ${AUTH}`, "Authorization: Basic Zm9vOmJhcg==", "Content-Type: application/json"], status: 401 },
+    { name: "two Content-Type lines", lines: [`Authorization: ${AUTH}`, "Content-Type: application/json", "Content-Type: application/json"], status: 415 },
+  ])("reads $name joined, as the in-process app and the Fetch API do", async ({ lines, status }) => {
+    const headers = new Headers();
+    for (const line of lines) headers.append(line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim());
+    const inProcess = await newMock().fetch(SEND_PATH, { method: "POST", headers, body });
+    const expected = { status: inProcess.status, code: ((await inProcess.json()) as { code: string }).code };
+    expect(expected.status).toBe(status);
+
+    const http = await listening();
+    for (const path of [SEND_PATH, `${SEND_PATH}?type=text`]) {
+      const request = `POST ${path} HTTP/1.1\r\nHost: x\r\n${lines.join("\r\n")}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const answer = await raw(http.port, [request], /\r\n\r\n\{.*\}$/s);
+      const [head = "", json = ""] = answer.split("\r\n\r\n");
+      expect({ status: Number(head.split(" ")[1]), code: (JSON.parse(json) as { code: string }).code }).toEqual(expected);
+    }
+    expect(http.mock.inbox.list()).toEqual([]);
+  });
+
+  it("joins a body that arrives in several pieces", async () => {
+    const http = await listening();
+    const bytes = Buffer.from(body);
+    const text = await raw(http.port, [head(bytes.length), bytes.subarray(0, 50).toString(), bytes.subarray(50).toString()], /\r\n\r\n\{\}/);
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(http.mock.inbox.get("latest")?.body).toEqual(validMessage());
+  });
+
+  it("keeps the connection usable after refusing a request that carried a body", async () => {
+    const http = await listening();
+    const wrong = `Basic ${Buffer.from("test-client:nope").toString("base64")}`;
+    const text = await raw(http.port, [`${head(body.length, wrong)}${body}`, `${head(body.length)}${body}`], /200 OK[\s\S]*\{\}/);
+    expect(text).toMatch(/^HTTP\/1\.1 401 [\s\S]*HTTP\/1\.1 200 /);
+    expect(http.mock.inbox.stats()).toMatchObject({ received: 1, rejected: 1 });
+  });
+
+  it("records nothing and stays up when a client leaves in the middle of its body", async () => {
+    const http = await listening();
+    const text = await raw(http.port, [head(body.length), body.slice(0, 40), (socket) => socket.destroy()], /never/);
+    expect(text).toBe("");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(http.mock.inbox.stats()).toMatchObject({ received: 0, rejected: 0 });
+    const after = await fetch(`${http.url}${SEND_PATH}`, { method: "POST", headers: json, body });
+    expect(after.status).toBe(200);
+  });
+
+  it("still records a send whose client gave up during a scripted hang, as Jelou would", async () => {
+    const http = await listening();
+    http.mock.faults.add({ kind: "hang", delayMs: 300, times: 1 });
+    const gaveUp = await fetch(`${http.url}${SEND_PATH}`, { method: "POST", headers: json, body, signal: AbortSignal.timeout(50) }).catch(
+      (error: unknown) => error,
+    );
+    expect(gaveUp).toBeInstanceOf(Error);
+    const recorded = await http.mock.inbox.waitFor({ userId: USER, timeoutMs: 2000 });
+    expect(recorded?.body).toEqual(validMessage());
   });
 });

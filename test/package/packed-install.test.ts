@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { declaredConditions, installIntoEmptyProject, type Manifest, packCheckout, type PackReport, ROOT, run } from "./pack.js";
 
 /** The published package may weigh this much once unpacked, as `npm pack` counts it. */
-const MAX_UNPACKED_BYTES = 1_000_000;
+// The queue entry point, `verify` and the response validators took it past 1 MB; the bound moved with them.
+const MAX_UNPACKED_BYTES = 1_200_000;
 /** `types` is read by TypeScript, not by Node: it is checked with tsc below, not imported. */
 const TYPE_ONLY_CONDITIONS = new Set(["types"]);
 
@@ -74,7 +75,7 @@ describe("the packed package, installed into an empty project with production de
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "jelou-flow-pack-"));
     manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as Manifest;
-    for (const file of ["openapi.yaml", "mock/openapi.yaml"]) contracts[file] = await readFile(join(ROOT, file), "utf8");
+    for (const file of ["openapi.yaml", "mock/inspection/openapi.yaml"]) contracts[file] = await readFile(join(ROOT, file), "utf8");
     ({ report } = await packCheckout(work));
     project = await installIntoEmptyProject(work, report, manifest);
     await writeFile(join(project, "import-check.mjs"), IMPORT_CHECK);
@@ -116,7 +117,7 @@ describe("the packed package, installed into an empty project with production de
         client: "function",
         mock: "function",
         openapi: join(project, "node_modules/jelou-flow/openapi.yaml"),
-        mockOpenapi: join(project, "node_modules/jelou-flow/mock/openapi.yaml"),
+        mockOpenapi: join(project, "node_modules/jelou-flow/mock/inspection/openapi.yaml"),
       });
     }
     for (const [file, text] of Object.entries(contracts)) {

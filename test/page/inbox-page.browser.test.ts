@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMockJelou, type MockJelou, type MockServer } from "../../mock/index.js";
-import { textLimits } from "../../src/index.js";
+import { textLimits } from "../../src/contract/index.js";
 import { createJelouClient, verifyJelouSignature, type JelouClient } from "../../src/index.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../replies/webhook-receiver.js";
 import { launchChromium, openRecordedPage } from "./browser.js";

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Inbox } from "../../mock/inbox.js";
+import { Inbox } from "../../mock/inbox/inbox.js";
 import { createFlowReplies } from "../../mock/replies/flow-replies.js";
-import { createInboxPage } from "../../mock/ui/inbox-page.js";
-import { FIRST_MESSAGE_BODY } from "../../mock/ui/first-message.js";
+import { createInboxPage } from "../../mock/page/inbox-page.js";
+import { FIRST_MESSAGE_BODY } from "../../mock/page/page.js";
 import { validateFlowMessage } from "../../src/index.js";
 
 const XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
@@ -10,8 +10,12 @@ const XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned
 function setup() {
   const inbox = new Inbox(100, 100);
   const replies = createFlowReplies({ inbox });
-  const page = createInboxPage({ inbox, replies, stream: { heartbeatMs: 50 } });
-  return { inbox, replies, page };
+  // Each stream registers its end with the server it came through: closeServer ends them as the server's close does.
+  const ends = new Set<() => void>();
+  const endWithServer = (_c: unknown, end: () => void) => (ends.add(end), () => ends.delete(end));
+  const page = createInboxPage({ inbox, replies, stream: { heartbeatMs: 50 }, endWithServer });
+  const closeServer = () => [...ends].forEach((end) => end());
+  return { inbox, replies, page, closeServer };
 }
 
 function record(inbox: Inbox, overrides: Partial<typeof FIRST_MESSAGE_BODY> = {}) {
@@ -22,6 +26,21 @@ function record(inbox: Inbox, overrides: Partial<typeof FIRST_MESSAGE_BODY> = {}
     body: { ...FIRST_MESSAGE_BODY, ...overrides },
     clientId: "client-1",
   });
+}
+
+/** Counts the inbox subscriptions made from now on that are still open. */
+function countSubscriptions(inbox: Inbox): () => number {
+  let open = 0;
+  const subscribe = inbox.subscribe.bind(inbox);
+  inbox.subscribe = (listener) => {
+    open++;
+    const unsubscribe = subscribe(listener);
+    return () => {
+      open--;
+      return unsubscribe();
+    };
+  };
+  return () => open;
 }
 
 /** Reads an event stream until `until` matches what was read, or fails after `timeoutMs`. */
@@ -101,8 +120,8 @@ describe("the inbox page (server-rendered)", () => {
 
 describe("the inbox page's event stream", () => {
   it("says hello, then streams messages, rejections and clearing as escaped HTML", async () => {
-    const { inbox, page } = setup();
-    closers.push(page.closeStreams);
+    const { inbox, page, closeServer } = setup();
+    closers.push(closeServer);
     const response = await page.app.request("/__mock/ui/events");
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const hello = await readUntil(response, /event: hello\ndata: \{"bootId":"[0-9a-f]+"\}\n\n/);
@@ -122,8 +141,8 @@ describe("the inbox page's event stream", () => {
   });
 
   it("streams replies and their delivery status", async () => {
-    const { inbox, replies, page } = setup();
-    closers.push(page.closeStreams);
+    const { inbox, replies, page, closeServer } = setup();
+    closers.push(closeServer);
     const response = await page.app.request("/__mock/ui/events");
     await readUntil(response, /event: hello/);
     const message = record(inbox);
@@ -134,19 +153,8 @@ describe("the inbox page's event stream", () => {
   });
 
   it("sends heartbeats, and unsubscribes when the page goes away or the server stops", async () => {
-    const { inbox, page } = setup();
-    // Subscriptions the page makes from now on, still open.
-    let open = 0;
-    const subscribe = inbox.subscribe.bind(inbox);
-    inbox.subscribe = (listener) => {
-      open++;
-      const unsubscribe = subscribe(listener);
-      return () => {
-        open--;
-        return unsubscribe();
-      };
-    };
-    const listeners = () => open;
+    const { inbox, page, closeServer } = setup();
+    const listeners = countSubscriptions(inbox);
     const first = await page.app.request("/__mock/ui/events");
     await readUntil(first, /: heartbeat/);
     expect(listeners()).toBe(1);
@@ -156,7 +164,7 @@ describe("the inbox page's event stream", () => {
     const second = await page.app.request("/__mock/ui/events");
     await readUntil(second, /event: hello/);
     expect(listeners()).toBe(1);
-    page.closeStreams();
+    closeServer();
     expect(listeners()).toBe(0);
     const reader = (second.body as ReadableStream<Uint8Array>).getReader();
     let done = false;
@@ -167,20 +175,14 @@ describe("the inbox page's event stream", () => {
 
 describe("a stalled page", () => {
   it("is dropped once it has too much queued, instead of growing the mock's memory", async () => {
-    const { createEventHub } = await import("../../mock/ui/event-stream.js");
-    const hub = createEventHub({ maxQueuedBytes: 1000 });
-    let push: ((e: { event: string; data: string }) => void) | undefined;
-    let unsubscribed = false;
-    const response = hub.open((p) => {
-      push = p;
-      return () => {
-        unsubscribed = true;
-      };
-    });
-    expect(hub.size).toBe(1);
-    for (let i = 0; i < 200 && !unsubscribed; i++) push?.({ event: "message", data: "x".repeat(1000) });
-    expect(unsubscribed).toBe(true);
-    expect(hub.size).toBe(0);
+    const inbox = new Inbox(1000, 100);
+    const page = createInboxPage({ inbox, replies: createFlowReplies({ inbox }), stream: { maxQueuedBytes: 20_000 } });
+    const open = countSubscriptions(inbox);
+    // Nobody reads this stream: what is sent to it piles up until the bound drops it.
+    const response = await page.app.request("/__mock/ui/events");
+    expect(open()).toBe(1);
+    for (let i = 0; i < 200 && open() > 0; i++) record(inbox, { text: "x".repeat(1000) });
+    expect(open()).toBe(0);
     await response.body?.cancel();
   });
 });

@@ -7,8 +7,8 @@ import { createMockJelou, type MockJelou } from "../../mock/index.js";
 import { AUTH, CLIENT_ID, CLIENT_SECRET, SEND_PATH, validMessage } from "../mock/harness.js";
 
 const renders = vi.hoisted(() => ({ count: 0 }));
-vi.mock("../../mock/ui/components/message-card.js", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../mock/ui/components/message-card.js")>();
+vi.mock("../../mock/page/message-card.js", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../mock/page/message-card.js")>();
   return {
     ...original,
     MessageCard: (props: Parameters<typeof original.MessageCard>[0]) => {

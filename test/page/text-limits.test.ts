@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { codePoints, textLimits } from "../../src/index.js";
-import { textUsage } from "../../mock/ui/text-limits.js";
+import { codePoints, textLimits } from "../../src/contract/index.js";
+import { textUsage } from "../../mock/page/message-card.js";
 
 describe("textLimits", () => {
   it("gives the limits openapi.yaml sets, read through the generated validators", () => {

@@ -1,54 +1,31 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FormattedText } from "../../mock/ui/components/formatted-text.js";
-import { toHtml } from "../../mock/ui/page-events.js";
-import { parseWhatsAppFormatting } from "../../mock/ui/whatsapp-format.js";
+import { toHtml } from "../../mock/page/inbox-page.js";
+import { FormattedText } from "../../mock/page/whatsapp-format.js";
 
 const html = (text: string) => toHtml(<FormattedText text={text} />);
 
-describe("parseWhatsAppFormatting", () => {
-  it("recognises bold, italic, strike, inline code and monospace blocks", () => {
-    expect(parseWhatsAppFormatting("*b* _i_ ~s~ `c` ```m```")).toEqual([
-      { style: "bold", children: ["b"] },
-      " ",
-      { style: "italic", children: ["i"] },
-      " ",
-      { style: "strike", children: ["s"] },
-      " ",
-      { style: "code", children: ["c"] },
-      " ",
-      { style: "mono", children: ["m"] },
-    ]);
+describe("WhatsApp formatting", () => {
+  it("renders bold, italic, strike, inline code and monospace blocks as elements", () => {
+    expect(html("*b* _i_ ~s~ `c` ```m```")).toBe('<strong>b</strong> <em>i</em> <s>s</s> <code>c</code> <code class="mono">m</code>');
+  });
+
+  it("renders a sentence with several styles", () => {
+    expect(html("*Pick a time* _now_ ~old~ `x`")).toBe("<strong>Pick a time</strong> <em>now</em> <s>old</s> <code>x</code>");
   });
 
   it("nests styles and keeps code literal", () => {
-    expect(parseWhatsAppFormatting("*_both_* `*not bold*`")).toEqual([
-      { style: "bold", children: [{ style: "italic", children: ["both"] }] },
-      " ",
-      { style: "code", children: ["*not bold*"] },
-    ]);
+    expect(html("*_both_* `*not bold*`")).toBe("<strong><em>both</em></strong> <code>*not bold*</code>");
   });
 
   it("leaves markers inside words, before spaces, across lines or unmatched as typed", () => {
     for (const text of ["snake_case_name", "2*3*4", "* not bold*", "*not bold *", "*two\nlines*", "a * b", "*open"]) {
-      expect(parseWhatsAppFormatting(text)).toEqual([text]);
+      expect(html(text)).toBe(text);
     }
   });
 
   it("accepts punctuation next to a marker, as WhatsApp does", () => {
-    expect(parseWhatsAppFormatting("(*hi*), _you_!")).toEqual([
-      "(",
-      { style: "bold", children: ["hi"] },
-      "), ",
-      { style: "italic", children: ["you"] },
-      "!",
-    ]);
-  });
-});
-
-describe("FormattedText", () => {
-  it("renders the styles as elements", () => {
-    expect(html("*Pick a time* _now_ ~old~ `x`")).toBe("<strong>Pick a time</strong> <em>now</em> <s>old</s> <code>x</code>");
+    expect(html("(*hi*), _you_!")).toBe("(<strong>hi</strong>), <em>you</em>!");
   });
 
   it("renders markup inside and outside formatting as text", () => {

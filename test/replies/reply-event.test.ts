@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildFlowReplyEvent } from "../../mock/replies/reply-event.js";
-import type { InboxMessageView } from "../../mock/ui/inbox-types.js";
+import type { InboxMessage } from "../../mock/index.js";
 
-const message: InboxMessageView = {
+const message: InboxMessage = {
   id: "msg_1",
   receivedAt: "2025-01-31T10:00:00.000Z",
   conversation: "bot-1:593987654321",

@@ -41,7 +41,7 @@ function reply(m: MockJelou, id: string, body?: string, type = "application/json
 }
 
 describe("POST /__mock/messages/{id}/reply", () => {
-  it("answers the reply event with the cached payload, as mock/openapi.yaml describes it", async () => {
+  it("answers the reply event with the cached payload, as mock/inspection/openapi.yaml describes it", async () => {
     mock = createMockJelou({ env: false });
     const id = await send(mock);
     const response = await reply(mock, id, JSON.stringify({ answers: { date: "2026-02-01" } }));

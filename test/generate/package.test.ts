@@ -9,7 +9,9 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 
 describe("npm pack", () => {
-  const SHIPPED = ["package.json", "openapi.yaml", "mock/inspection/openapi.yaml", "README.md", "LICENSE", "bench/RESULTS.md", "docs/verify-nightly.md"];
+  const SHIPPED = ["package.json", "openapi.yaml", "mock/inspection/openapi.yaml", "README.md", "CHANGELOG.md", "LICENSE", "bench/RESULTS.md"];
+  // The reader pages ship (the README links to them); their screenshots do not, to keep the package small.
+  const shipped = (f: string) => SHIPPED.includes(f) || /^docs\/[^/]+\.md$/.test(f);
   let files: string[] = [];
 
   beforeAll(async () => {
@@ -18,9 +20,9 @@ describe("npm pack", () => {
     files = (pack?.files ?? []).map((f) => f.path);
   }, 60_000);
 
-  it("ships only dist/, the two contracts, the README and the pages it links to, the licence and package.json", () => {
-    expect(files).toEqual(expect.arrayContaining(["package.json", "openapi.yaml", "README.md", "bench/RESULTS.md"]));
-    expect(files.filter((f) => !f.startsWith("dist/") && !SHIPPED.includes(f))).toEqual([]);
+  it("ships only dist/, the two contracts, the README, the docs pages, the changelog, the licence and package.json", () => {
+    expect(files).toEqual(expect.arrayContaining(["package.json", "openapi.yaml", "README.md", "bench/RESULTS.md", "docs/client.md"]));
+    expect(files.filter((f) => !f.startsWith("dist/") && !shipped(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ export type { MessagePage, NewInboxMessage, RejectionPage } from "./inbox/inbox.
 export { Faults, FaultSpecError } from "./faults/faults.js";
 export type { FaultDecision } from "./faults/faults.js";
 export { FLOW_PROVIDERS } from "./send/registry.js";
+export type { Registry, RegistryRefusal } from "./send/registry.js";
 export type { MockContext, MockEnv } from "./server/context.js";
 export type { AuthResult } from "./send/credentials.js";
 export type {

@@ -7,11 +7,39 @@ import type { InboxEvent, InboxFilter, InboxMessage, InboxRejection, InboxStats,
 
 /** Default bound on held body bytes: 1000 messages of 1 MiB would hold 1 GB; 128 MiB keeps 100,000 ordinary ones. */
 export const MAX_RETAINED_BYTES = 128 * 1024 * 1024;
-export type MessagePage = { messages: InboxMessage[]; total: number; omitted?: number; omittedIds?: string[] };
-export type RejectionPage = { rejections: InboxRejection[]; total: number; omitted?: number };
+/** What {@link Inbox.query} returns: the body of `GET /__mock/messages`. */
+export type MessagePage = {
+  /** The matching messages, newest first. */
+  messages: InboxMessage[];
+  /** How many messages matched, before `limit`. */
+  total: number;
+  /**
+   * Present when the page reached its byte budget (the newest message is always included): how many matching messages
+   * within `limit` were left out. Their ids are in `omittedIds`; read each with {@link Inbox.get}.
+   */
+  omitted?: number;
+  /** The ids of the messages counted in `omitted`, newest first. */
+  omittedIds?: string[];
+};
+
+/** What {@link Inbox.queryRejections} returns: the body of `GET /__mock/rejections`. */
+export type RejectionPage = {
+  /** The matching rejections, newest first. */
+  rejections: InboxRejection[];
+  /** How many rejections matched, before `limit`. */
+  total: number;
+  /**
+   * Present when the page reached its byte budget (the newest rejection is always included): how many matching
+   * rejections within `limit` were left out, the oldest ones. Narrow the filter or use `since` to list them.
+   */
+  omitted?: number;
+};
 
 /** A message to record: `conversation` may be left out, it is always `botId:userId`. */
-export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & { conversation?: string };
+export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & {
+  /** Ignored when given: the inbox always records `botId:userId`. */
+  conversation?: string;
+};
 
 /**
  * What the mock received: accepted messages and rejected requests, each in a bounded log whose oldest entries are
@@ -30,7 +58,10 @@ export class Inbox {
   private readonly rejected: BoundedLog<StoredRejection>;
   /** Emits "message", "rejection" and "cleared"; a message event also carries the stored entry, for waiters. */
   private readonly events = new EventEmitter().setMaxListeners(0);
-  /** Makes the ids of messages and rejections, in one sequence so `since` works across both. */
+  /**
+   * Makes the ids of messages and rejections, in one sequence so `since` works across both.
+   * @internal
+   */
   readonly ids = new IdSource();
 
   /**

@@ -1,7 +1,19 @@
 /** A wrong pair carries its client id only when that id is the configured one, never what else the header held. */
 export type AuthResult =
-  | { ok: true; clientId: string }
-  | { ok: false; reason: "missing" | "malformed" | "wrong"; clientId?: string };
+  | {
+      /** The header passes. */
+      ok: true;
+      /** The client id it carries. */
+      clientId: string;
+    }
+  | {
+      /** The header does not pass. */
+      ok: false;
+      /** No header, a header that is not `Basic` and base64 `id:secret`, or a pair other than the configured one. */
+      reason: "missing" | "malformed" | "wrong";
+      /** The client id, only when it is the configured one (so the secret was wrong). */
+      clientId?: string;
+    };
 
 /** The credentials the mock accepts, or none for "any well-formed pair". */
 export interface Credentials {

@@ -18,10 +18,21 @@ export const FLOW_PROVIDERS: readonly string[] = ["whatsapp_cloud", "gupshup_cap
 
 /** Why the registry refused a send: the answer the route gives. */
 export interface RegistryRefusal {
+  /** The HTTP status of the answer. */
   status: 400 | 403 | 404 | 422;
+  /** Jelou's error code: an unknown bot, a client the bot does not allow, a provider without Flows, an unknown Flow. */
   code: "bot_not_found" | "forbidden_bot" | "flows_not_supported" | "flow_not_found";
+  /** What is wrong and what to do, in a sentence. */
   description: string;
-  problem?: { path: string; rule: string; message: string };
+  /** The field at fault, for `flow_not_found` (`parameters.flow_name`). */
+  problem?: {
+    /** The field, as a dotted path. */
+    path: string;
+    /** The rule it breaks. */
+    rule: string;
+    /** What is wrong and what to do. */
+    message: string;
+  };
 }
 
 /** A request's bot and Flow can be megabytes long, and each refusal names them. */
@@ -52,7 +63,13 @@ export class Registry {
   /** The registry as given, for `GET /__mock/bots`. */
   readonly snapshot: BotRegistry;
 
-  /** Reads and checks the registry (or the JSON file of one); throws naming what breaks its schema. */
+  /**
+   * Reads and checks the registry (or the JSON file of one).
+   *
+   * @param source the registry, or the path of a JSON file holding one
+   * @throws {Error} when the file cannot be read or is not JSON
+   * @throws {TypeError} naming what breaks the registry's schema
+   */
   constructor(source: BotRegistry | string) {
     const registry = typeof source === "string" ? readRegistry(source) : source;
     const invalid = `The bot registry${typeof source === "string" ? ` in ${source}` : ""} is not valid:`;
@@ -65,7 +82,18 @@ export class Registry {
     this.snapshot = structuredClone(registry);
   }
 
-  /** The refusal of a send, or undefined when it may go ahead. */
+  /**
+   * Checks a send as Jelou would: the bot, whether the client may use it, its provider, then the Flow.
+   *
+   * @param botId the bot of the URL path
+   * @param clientId the client id of the request's credentials
+   * @param flowName the message's `parameters.flow_name`
+   * @returns the refusal of the send, or undefined when it may go ahead
+   * @example
+   * ```ts
+   * const refusal = mock.context.registry?.check("bot-1", "id", "welcome_flow"); // undefined: it may go ahead
+   * ```
+   */
   check(botId: string, clientId: string, flowName: string): RegistryRefusal | undefined {
     const bot = Object.hasOwn(this.snapshot.bots, botId) ? this.snapshot.bots[botId] : undefined;
     const names = Object.keys(this.snapshot.bots);

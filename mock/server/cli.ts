@@ -8,7 +8,9 @@ import type { MockJelouOptions } from "../types.js";
 
 /** Where `runMockCli` writes and what stops it; the defaults are the process's streams and signals. */
 export interface MockCliIo {
+  /** Receives the start banner, the request log with `--verbose`, and the stop notice (default: `process.stdout`). */
   stdout?: (text: string) => void;
+  /** Receives usage errors, failures and warnings (default: `process.stderr`). */
   stderr?: (text: string) => void;
   /** Stops the server when aborted, as Ctrl-C does. */
   signal?: AbortSignal;

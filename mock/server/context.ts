@@ -8,7 +8,9 @@ import type { FlowReplies } from "../replies/flow-replies.js";
 
 /** What the routes of the mock share, for routes mounted on top of it. */
 export interface MockContext {
+  /** What the mock received, the same as the mock's `inbox`. */
   inbox: Inbox;
+  /** Scripted faults, chaos and latency, the same as the mock's `faults`. */
   faults: Faults;
   /** Undefined when the mock has no registry: every bot exists and has every Flow. */
   registry: Registry | undefined;
@@ -23,15 +25,25 @@ export interface MockContext {
   credentialsConfigured: boolean;
   /** The client id configured, if any, for the start banner (the secret is never kept here). */
   clientId: string | undefined;
+  /** The largest request body accepted, in bytes (the `bodyLimitBytes` option). */
   bodyLimitBytes: number;
+  /** The `logger` option: one line per `flow_message` request answered, and notices; undefined when none was given. */
   log: ((line: string) => void) | undefined;
-  /** Ids of requests, for the X-Request-Id header. */
+  /**
+   * Ids of requests, for the X-Request-Id header.
+   * @internal
+   */
   requestIds: IdSource;
+  /** When the mock was created. */
   startedAt: Date;
   /** Answers that the in-process `fetch` must turn into a network error (a `drop` fault without a socket). */
   dropped: WeakSet<Response>;
+  /** Simulated Flow replies, the same as the mock's `replies`. */
   replies: FlowReplies;
-  /** The mock's HTTP servers by Node server, from `listen()` until closed. */
+  /**
+   * The mock's HTTP servers by Node server, from `listen()` until closed.
+   * @internal
+   */
   servers: Map<object, ServerScope>;
   /** Relay mode: where each send that passes the mock's checks is forwarded (see mock/send/relay.ts). */
   upstream?: URL;
@@ -41,6 +53,7 @@ export interface MockContext {
 
 /** The Hono environment of the mock's app: over HTTP, @hono/node-server's Node request and response; in-process none. */
 export interface MockEnv {
+  /** Over HTTP, `incoming` and `outgoing`, the Node request and response; in-process, none. */
   Bindings: Partial<HttpBindings>;
 }
 

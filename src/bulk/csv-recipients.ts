@@ -41,7 +41,7 @@ export function guessDelimiter(header: string): string {
  * The column names of a CSV file and its separator, read from its header line only.
  *
  * @param path the CSV file
- * @param options.delimiter the separator, when not to be guessed
+ * @param options the separator (`delimiter`), when not to be guessed
  * @throws the file system's error when the file cannot be read
  * @example
  * ```ts

@@ -4,13 +4,42 @@ import type { FileHandle } from "node:fs/promises";
 
 /** One line of the journal. `started` is written (and flushed) before a send begins, one outcome line after it. */
 export type JournalEntry =
-  | { /** A run began. */ type: "run"; /** When. */ at: string; version: 1; /** Of its message. */ fingerprint?: string }
-  | SendLine<"started">
-  | (SendLine<"sent"> & { /** Jelou's HTTP status. */ status: number; /** HTTP attempts. */ attempts: number } & SentIds)
-  | (SendLine<"failed" | "unknown"> & SendError);
+  | {
+      /** A run began. */
+      type: "run";
+      /** When (ISO 8601). */
+      at: string;
+      /** The journal's format, 1. */
+      version: 1;
+      /** Of its message: tells a run of another template, bot or type from a resumed one. */
+      fingerprint?: string;
+    }
+  | (SendLine & {
+      /** A send is about to begin. */
+      type: "started";
+    })
+  | (SendLine &
+      SentIds & {
+        /** Jelou accepted the message. */
+        type: "sent";
+        /** Jelou's HTTP status. */
+        status: number;
+        /** HTTP attempts. */
+        attempts: number;
+      })
+  | (SendLine &
+      SendError & {
+        /** The send was refused or never reached Jelou (`failed`), or may have reached it (`unknown`). */
+        type: "failed" | "unknown";
+      });
 
 /** @inline */
-type SentIds = { /** Jelou's id of the message. */ messageId?: string; /** Jelou's `X-Request-Id`. */ requestId?: string };
+type SentIds = {
+  /** Jelou's id of the message. */
+  messageId?: string;
+  /** Jelou's `X-Request-Id`. */
+  requestId?: string;
+};
 
 /** @inline */
 type SendError = {
@@ -21,7 +50,14 @@ type SendError = {
 };
 
 /** @inline */
-type SendLine<T> = { /** What happened. */ type: T; /** When (ISO 8601). */ at: string; key: string; row: number };
+type SendLine = {
+  /** When (ISO 8601). */
+  at: string;
+  /** `botId:userId`, the recipient. */
+  key: string;
+  /** The recipient's row in the list. */
+  row: number;
+};
 
 export type OutcomeEntry = Extract<JournalEntry, { type: "sent" | "failed" | "unknown" }>;
 
@@ -60,7 +96,9 @@ export interface RunJournal {
 
 /** The journal's write and sync: the file system's, or a faulty disk's in tests. */
 export interface JournalFileOps {
+  /** Writes part of a buffer at the end of the journal, as `FileHandle.write` does. */
   write(handle: FileHandle, buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  /** Flushes the journal's data to the disk, as `FileHandle.datasync` does. */
   datasync(handle: FileHandle): Promise<void>;
 }
 
@@ -78,6 +116,7 @@ export interface JournalFileOps {
  * ```
  */
 export class JournalInUseError extends Error {
+  /** Always `"JournalInUseError"`. */
   override readonly name = "JournalInUseError";
 
   /**
@@ -86,7 +125,12 @@ export class JournalInUseError extends Error {
    */
   constructor(
     message: string,
-    readonly lock?: { /** The lock file. */ path: string; /** Who holds it, if its file says. */ holder: LockHolder | undefined },
+    readonly lock?: {
+      /** The lock file. */
+      path: string;
+      /** Who holds it, if its file says. */
+      holder: LockHolder | undefined;
+    },
   ) {
     super(message);
   }
@@ -102,6 +146,7 @@ export class JournalInUseError extends Error {
  * ```
  */
 export class JournalFileError extends Error {
+  /** Always `"JournalFileError"`. */
   override readonly name = "JournalFileError";
   /** The file system's error code (`ENOENT`, `ENOSPC`...), when it gave one. */
   readonly code: string | undefined;
@@ -149,6 +194,7 @@ export class JournalFileError extends Error {
  * ```
  */
 export class JournalMismatchError extends Error {
+  /** Always `"JournalMismatchError"`. */
   override readonly name = "JournalMismatchError";
 }
 
@@ -164,6 +210,7 @@ export class JournalMismatchError extends Error {
  * ```
  */
 export class JournalWriteError extends Error {
+  /** Always `"JournalWriteError"`. */
   override readonly name = "JournalWriteError";
   /** The file system's error code (`ENOSPC`, `EIO`...), when it gave one. */
   readonly code: string | undefined;

@@ -19,6 +19,7 @@ import type { PlannedSend, SendFlowMessagesOptions } from "./types.js";
  * ```
  */
 export class BulkValidationError extends Error {
+  /** Always `"BulkValidationError"`. */
   override readonly name = "BulkValidationError";
 
   /** @param invalid how many rows are invalid */

@@ -16,6 +16,7 @@ const FILLABLE = [/^title$/, /^text$/, /^caption$/, /^payload(\.|\[|$)/, /^param
  * ```
  */
 export class TemplateError extends Error {
+  /** Always `"TemplateError"`. */
   override readonly name = "TemplateError";
 }
 
@@ -23,8 +24,18 @@ export class TemplateError extends Error {
 export interface MessageTemplate {
   /** The columns its placeholders name, in order of first use. */
   readonly columns: readonly string[];
-  /** Fills the placeholders from a row; missing columns become problems, never `undefined` in the message. */
-  render(row: Readonly<Record<string, unknown>>): { value: Record<string, unknown>; problems: FieldProblem[] };
+  /**
+   * Fills the placeholders from a row; missing columns become problems, never `undefined` in the message.
+   *
+   * @param row the recipient's columns by name
+   * @returns the filled message and the problems of the row
+   */
+  render(row: Readonly<Record<string, unknown>>): {
+    /** The filled message, not yet checked against the contract. */
+    value: Record<string, unknown>;
+    /** One per field whose placeholder names a column the row lacks; empty when the row has every column. */
+    problems: FieldProblem[];
+  };
 }
 
 type Row = Readonly<Record<string, unknown>>;

@@ -19,7 +19,14 @@ export type RecipientSource =
 
 /** Anything that sends one flow message: the client from `createJelouClient()` is one. */
 export interface FlowMessageSender {
-  /** Sends one message; throws a `JelouError` (or anything, taken as maybe sent) when it is not accepted. */
+  /**
+   * Sends one message.
+   *
+   * @param message the filled message, with `botId` and `userId`
+   * @param options the `type` query parameter, and a signal that aborts the send (`abortInFlight`)
+   * @returns the accepted answer
+   * @throws JelouError when it is not accepted; anything else thrown is taken as maybe sent
+   */
   sendFlowMessage(message: FlowMessageInput, options?: { type?: string; signal?: AbortSignal }): Promise<SentMessage>;
 }
 
@@ -42,7 +49,10 @@ export interface BulkErrorSummary {
 
 /** @inline */
 interface ResultBase {
-  /** As a spreadsheet shows it for {@link readRecipientsCsv} (header row 1, blank lines count), else from `firstRowNumber`. */
+  /**
+   * As a spreadsheet shows it for {@link "src"!readRecipientsCsv | readRecipientsCsv} (header row 1, blank lines count),
+   * else from `firstRowNumber`.
+   */
   row: number;
   /** `botId:userId`, the identity used for exactly-once. Absent only on invalid rows that have no usable ids. */
   key?: string;
@@ -60,14 +70,45 @@ interface ResultBase {
  * - `skipped`: already `sent` (or `unknown`) according to the journal of an earlier run.
  */
 export type BulkResult =
-  | (ResultBase & { /** The outcome. */ status: "invalid"; /** Each rule the row breaks. */ problems: FieldProblem[] })
-  | (ResultBase & Keyed<"duplicate"> & { /** The row that is sent. */ firstRow: number })
-  | (ResultBase & Keyed<"sent"> & Omit<SentMessage, "status"> & { /** The HTTP status of Jelou's answer. */ httpStatus: number })
-  | (ResultBase & Keyed<"failed" | "unknown"> & { /** What went wrong. */ error: BulkErrorSummary })
-  | (ResultBase & Keyed<"skipped"> & { /** Why it was skipped. */ reason: "already_sent" | "unknown_before" });
-
-/** @inline */
-type Keyed<S extends string> = { /** The outcome. */ status: S; /** `botId:userId`. */ key: string };
+  | (ResultBase & {
+      /** The outcome. */
+      status: "invalid";
+      /** Each rule the row breaks. */
+      problems: FieldProblem[];
+    })
+  | (ResultBase & {
+      /** The outcome. */
+      status: "duplicate";
+      /** `botId:userId`. */
+      key: string;
+      /** The row that is sent. */
+      firstRow: number;
+    })
+  | (ResultBase &
+      Omit<SentMessage, "status"> & {
+        /** The outcome. */
+        status: "sent";
+        /** `botId:userId`. */
+        key: string;
+        /** The HTTP status of Jelou's answer. */
+        httpStatus: number;
+      })
+  | (ResultBase & {
+      /** The outcome. */
+      status: "failed" | "unknown";
+      /** `botId:userId`. */
+      key: string;
+      /** What went wrong. */
+      error: BulkErrorSummary;
+    })
+  | (ResultBase & {
+      /** The outcome. */
+      status: "skipped";
+      /** `botId:userId`. */
+      key: string;
+      /** Why it was skipped. */
+      reason: "already_sent" | "unknown_before";
+    });
 
 /** What the check found, before any send: handed to `onPlan`. `unknownBefore` are left alone unless `resendUnknown`. */
 export interface BulkPlan {
@@ -133,6 +174,10 @@ export interface SendFlowMessagesOptions {
   onSendStart?: (row: number, key: string) => void;
   /** Texts never written to the journal, nor their encoded forms, whatever a server echoed (the client secret). */
   secrets?: readonly string[];
-  /** The journal's write and sync, replaced only by tests that make the disk write short or fail. @default the file system */
+  /**
+   * The journal's write and sync, replaced only by tests that make the disk write short or fail.
+   * @default the file system
+   * @internal
+   */
   journalFileOps?: JournalFileOps;
 }

@@ -13,7 +13,9 @@ export const FLOW_MESSAGE_PATH = "/v1/bots/{botId}/users/{userId}/flow_message";
 
 /** What `sendFlowMessage(..., { dryRun: true })` returns: the exact request, with the credential redacted. */
 export interface DryRunRequest {
+  /** Always `true`: nothing was sent. */
   dryRun: true;
+  /** The HTTP method that would be used. */
   method: "POST";
   /** The exact URL that would be requested (the phone number is not masked: this is the request itself). */
   url: string;
@@ -75,7 +77,26 @@ export interface JelouClient {
    * ```
    */
   sendFlowMessage(message: FlowMessageInput, options: SendOptions & { dryRun: true }): Promise<DryRunRequest>;
+  /**
+   * Checks a message against the contract, then sends it: the form without `dryRun`, which resolves with Jelou's answer.
+   *
+   * @param message the body plus `botId` and `userId`
+   * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`
+   * @returns what Jelou answered
+   * @throws JelouError: `validation` before anything is sent, else the kind of the failure; RangeError for a
+   *   malformed option (nothing is sent)
+   */
   sendFlowMessage(message: FlowMessageInput, options?: SendOptions & { dryRun?: false }): Promise<FlowMessageResult>;
+  /**
+   * Checks a message, then sends it, or with `dryRun: true` returns the request instead: the form for a `dryRun` known
+   * only at run time.
+   *
+   * @param message the body plus `botId` and `userId`
+   * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`, `dryRun`
+   * @returns what Jelou answered, or the request that would be sent
+   * @throws JelouError: `validation` before anything is sent, else the kind of the failure; RangeError for a
+   *   malformed option (nothing is sent)
+   */
   sendFlowMessage(message: FlowMessageInput, options?: SendOptions): Promise<FlowMessageResult | DryRunRequest>;
   /**
    * The underlying openapi-fetch client, typed from `openapi.yaml`, for `{ data, error, response }` calls. It sends with the

@@ -47,7 +47,7 @@ export interface RetryOptions {
 
 /** Given to `onRequest` before each attempt. The Authorization header is redacted; the phone number is masked. */
 export interface RequestEvent {
-  method: string;
+  /** The HTTP method, `POST` for `sendFlowMessage`. */ method: string;
   /** The full URL, phone number masked. */ url: string;
   /** The path, phone number masked. */ path: string;
   /** The attempt about to start, from 1. */ attempt: number;
@@ -57,10 +57,10 @@ export interface RequestEvent {
 
 /** Given to `onResponse` after each attempt, answered or not. Bodies are never included. */
 export interface ResponseEvent {
-  method: string;
-  url: string;
-  path: string;
-  attempt: number;
+  /** The HTTP method, as in the {@link RequestEvent}. */ method: string;
+  /** The full URL, phone number masked. */ url: string;
+  /** The path, phone number masked. */ path: string;
+  /** The attempt that ended, from 1. */ attempt: number;
   /** The HTTP status, when there was an answer. */ status?: number;
   /** Time from sending to the answer's headers (or to the failure). */ durationMs: number;
   /** The response headers, credentials redacted, when there was an answer. */ headers?: Record<string, string>;

@@ -10,6 +10,7 @@ import { scrubSecrets } from "./scrub-secrets.js";
 /**
  * One way an answer differs from what `openapi.yaml` declares for its status. Its shape is the inspection contract's
  * UpstreamDifference, since the relay records these in the inbox as they are.
+ * @interface
  */
 export type ResponseDifference = MockComponents["schemas"]["UpstreamDifference"];
 
@@ -21,13 +22,17 @@ export interface ResponseCheck {
   expected: string;
   /** JSON Pointer to the response the contract declares for the status, when it declares one. */
   pointer?: string;
+  /** Each way the answer differs, empty when it conforms; past 20, the rest are counted in one last entry. */
   differences: ResponseDifference[];
 }
 
 /** An answer to check: its status, its headers and its body as text. */
 export interface AnswerToCheck {
+  /** The HTTP status. */
   status: number;
+  /** The response headers, as `fetch` gives them or as a plain object. */
   headers: Headers | Readonly<Record<string, string>>;
+  /** The body exactly as received, before any parsing. */
   body: string;
   /** Credentials to scrub from the answer before it is checked, so that no difference (cut or lower-cased) shows them. */
   secrets?: readonly string[];

@@ -54,6 +54,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * normalised first (see {@link normalizeUserId}); every problem is listed, not only the first.
  *
  * @param message the message, with `botId` and `userId`
+ * @param options what goes in the query besides the message
  * @param options.type the optional `type` query parameter, checked too when given
  * @returns `{ ok: true, request }` with the normalised parts, or `{ ok: false, problems }`
  * @example

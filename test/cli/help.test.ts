@@ -19,10 +19,12 @@ describe("jelou-flow --help", () => {
     for (const code of Object.values(EXIT)) expect(run.stdout).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
   });
 
-  it("and the README's exit codes are the one table in code: every meaning, and the precedence 130, 14, 13, 15", async () => {
+  it("and docs/cli.md's exit codes are the one table in code: every meaning, and the precedence 130, 14, 13, 15", async () => {
     const help = unwrapped((await runInProcess(["--help"])).stdout);
-    const readme = await readFile(join(ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### Exit codes"), readme.indexOf("###", readme.indexOf("### Exit codes") + 4));
+    const page = await readFile(join(ROOT, "docs/cli.md"), "utf8");
+    const start = page.indexOf("## Exit codes");
+    const next = page.indexOf("\n## ", start + 4);
+    const section = page.slice(start, next === -1 ? undefined : next);
     const rows = section.split("\n").filter((line) => /^\| \d+ \|/.test(line));
     const expected = EXIT_CODE_MEANINGS.map(({ code, meaning }) => `| ${code} | ${meaning.replaceAll("|", "\\|")} |`);
     expect(rows).toEqual(expected);

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 
 describe("npm pack", () => {
-  const SHIPPED = ["package.json", "openapi.yaml", "mock/inspection/openapi.yaml", "README.md", "CHANGELOG.md", "LICENSE", "bench/RESULTS.md"];
+  const SHIPPED = ["package.json", "openapi.yaml", "mock/inspection/openapi.yaml", "README.md", "CHANGELOG.md", "CONTRIBUTING.md", "LICENSE", "bench/RESULTS.md"];
   // The reader pages ship (the README links to them); their screenshots do not, to keep the package small.
   const shipped = (f: string) => SHIPPED.includes(f) || /^docs\/[^/]+\.md$/.test(f);
   let files: string[] = [];

@@ -69,6 +69,10 @@ export class Registry {
    * @param source the registry, or the path of a JSON file holding one
    * @throws {Error} when the file cannot be read or is not JSON
    * @throws {TypeError} naming what breaks the registry's schema
+   * @example
+   * ```ts
+   * const registry = new Registry("bots.json"); // throws, naming the field, when the file breaks the schema
+   * ```
    */
   constructor(source: BotRegistry | string) {
     const registry = typeof source === "string" ? readRegistry(source) : source;

@@ -40,9 +40,10 @@ describe("an async shouldRetry", () => {
   });
 
   it("ends with the answer's own error when it declines after the attempt's time ran out", async () => {
-    jelou.script(late(120, json(500, { code: "internal_server_error" })));
+    // Wide margins: the answer comes 950 ms before the attempt's time runs out, the decision 150 ms after it.
+    jelou.script(late(50, json(500, { code: "internal_server_error" })));
     const { error } = await settle(
-      client({ timeoutMs: 200, retry: { shouldRetry: () => sleep(150).then(() => false) } }).sendFlowMessage(validMessage()),
+      client({ timeoutMs: 1_000, retry: { shouldRetry: () => sleep(1_100).then(() => false) } }).sendFlowMessage(validMessage()),
     );
     expect(error).toMatchObject({ kind: "server", status: 500, attempts: 1, maybeSent: true });
   });

@@ -63,6 +63,7 @@ export interface components {
              * @example Jelou
              */
             caption: string;
+            /** @description What the button opens, the Flow's slug and the button text (`flow_name`, `flow_cta`), and optionally the screen it opens on. */
             parameters: components["schemas"]["FlowParameters"];
             /**
              * @description Optional extra context, cached by Jelou and returned with the Flow reply.
@@ -86,6 +87,7 @@ export interface components {
              * @example Start Flow
              */
             flow_cta: string;
+            /** @description Optional. The screen the Flow opens on, and initial data for it (WhatsApp's `navigate` action). */
             flow_action_payload?: components["schemas"]["FlowActionPayload"];
         } & {
             [key: string]: unknown;

@@ -84,14 +84,14 @@ export default mergeConfig(config, {
   });
 
   it("vitest: the global setup starts the mock and Prism, the test passes through them, and nothing is left running", async () => {
-    const marker = `JELOU_README_RUN=${randomUUID()}`;
+    const marker = `JELOU_RECIPE_RUN=${randomUUID()}`;
     const [name, value] = marker.split("=") as [string, string];
     const { stdout } = await run(join(ROOT, "node_modules", ".bin", "vitest"), ["run", "--config", "vitest.source.config.ts"], {
       cwd: project,
       env: { ...process.env, [name]: value, CI: "true", NO_COLOR: "1" },
       timeout: 60_000,
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`the README's vitest example failed:\n${error.stdout ?? ""}\n${error.stderr ?? error.message}`);
+      throw new Error(`docs/testing.md's vitest recipe failed:\n${error.stdout ?? ""}\n${error.stderr ?? error.message}`);
     });
     expect(stdout).toMatch(/Tests\s+1 passed/);
     expect(await processesWith(marker), "Prism or the mock outlived the run").toEqual([]);
@@ -102,7 +102,7 @@ export default mergeConfig(config, {
       cwd: project,
       timeout: 60_000,
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`the README's node:test example failed:\n${error.stdout ?? ""}\n${error.stderr ?? error.message}`);
+      throw new Error(`docs/testing.md's node:test recipe failed:\n${error.stdout ?? ""}\n${error.stderr ?? error.message}`);
     });
     expect(stdout).toMatch(/# pass 1\b/);
     expect(stdout).toMatch(/# fail 0\b/);

@@ -2,6 +2,7 @@ import type { JournalWriteError } from "../bulk/journal.js";
 import type { BulkPlan, BulkResult, PlannedSend } from "../bulk/types.js";
 import { maskUserId } from "../index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
+import { forCommandLine } from "./send-command.js";
 import { inline } from "./terminal-safe.js";
 
 /** The counts of a bulk run by outcome, and `unknownBefore` for those skipped as unknown. */
@@ -28,9 +29,9 @@ export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
   if (r.status === "invalid") return r.problems.map((p) => `row ${r.row}${who}: ${inline(p.message)}`).join("\n");
   if (r.status === "duplicate") return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
-  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(r.error.message)}`;
+  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(forCommandLine(r.error.message))}`;
   if (r.status === "unknown") {
-    return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${inline(r.error.message)}`;
+    return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${inline(forCommandLine(r.error.message))}`;
   }
   return undefined;
 }
@@ -65,7 +66,7 @@ export function summaryText(
   if (c.invalid > 0) lines.push(`${invalid} (listed above) ${were} not sent: fix them in the list, then ${resume} to send them.`);
   if (c.unknown > 0) {
     lines.push(
-      `${c.unknown} may or may not have reached Jelou (no answer). They are not sent again automatically: ` +
+      `${c.unknown} may or may not have reached Jelou (no answer, or an error that does not say). They are not sent again automatically: ` +
         "check with the recipients or Jelou, then --resume --resend-unknown to send them again.",
     );
   }

@@ -35,7 +35,8 @@ export class ProgressTracker {
 
   snapshot() {
     const elapsed = this.firstSendAt === undefined ? 0 : (this.clock() - this.firstSendAt) / 1000;
-    const ratePerSecond = elapsed > 0 ? this.done / elapsed : 0;
+    // The first send starts the clock, so `done` sends fill done - 1 intervals: at --rate 10/s, 20 sends take 1.9 s.
+    const ratePerSecond = elapsed > 0 && this.done > 1 ? (this.done - 1) / elapsed : 0;
     const left = this.total === undefined ? undefined : Math.max(0, this.total - this.done);
     const etaSeconds = left === undefined ? undefined : left === 0 ? 0 : ratePerSecond > 0 ? left / ratePerSecond : undefined;
     const { total, sent, failed, unknown, skipped } = this;

@@ -5,6 +5,14 @@ import { clientFromEnv } from "./client-from-env.js";
 import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 import { readJsonFile, UsageError, type CliIo } from "./io.js";
 import { inline } from "./terminal-safe.js";
+import { UNSAFE_RETRY_HINT } from "../errors/jelou-error.js";
+
+const MAY_HAVE_BEEN_SENT = "The message may have been sent";
+
+/** An error's message without the library's advice to resend with `retry: { unsafe: true }`, which no command offers. */
+export function forCommandLine(message: string): string {
+  return message.replaceAll(UNSAFE_RETRY_HINT, "");
+}
 
 /** The flags of `jelou-flow send`, as commander parses them. */
 export interface SendFlags {
@@ -58,9 +66,10 @@ export async function messageFromFlags(flags: SendFlags): Promise<Record<string,
 /** Prints an error for people: the message, each field problem, and whether the message may have gone out. */
 export function describeError(error: ErrorLike): string {
   // The message and problems may hold a server's text: a newline in it must not start a line (see `inline`).
-  const lines = [`Error: ${inline(error.message)}`];
+  const message = forCommandLine(error.message);
+  const lines = [`Error: ${inline(message)}`];
   for (const p of error.problems ?? []) lines.push(`  - ${inline(p.path || "(message)")}: ${inline(p.message)}`);
-  if (error.maybeSent) lines.push("  The message may have been sent: check before sending it again.");
+  if (error.maybeSent && !message.includes(MAY_HAVE_BEEN_SENT)) lines.push(`  ${MAY_HAVE_BEEN_SENT}: check before sending it again.`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -94,6 +94,11 @@ function describe(issue: ValidationIssue, prefix: string): FieldProblem {
       // The value is not echoed: for userId it is a phone number, which never goes into an error text.
       return { path: at, rule: "pattern", message: `${name} ${text}.` };
     }
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[] | undefined) ?? [];
+      // The value is not echoed, as for a pattern; the allowed values are what the fix needs.
+      return { path: at, rule: "enum", message: `${name} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}.` };
+    }
     case "type":
       return {
         path: at,

@@ -52,9 +52,9 @@ export interface JelouErrorJSON extends JelouErrorFacts {
 /** The facts the advice depends on. */
 type AdviceFacts = Pick<JelouErrorFacts, "kind" | "maybeSent" | "retryAfterMs" | "timeout"> & { timeoutMs?: number };
 
-const UNKNOWN =
-  "The message may have been sent: check before sending it again " +
-  "(retry: { unsafe: true } retries automatically, at the risk of a duplicate).";
+/** The library's way to resend automatically; the command line, which has none, leaves it out of what it prints. */
+export const UNSAFE_RETRY_HINT = " (retry: { unsafe: true } retries automatically, at the risk of a duplicate)";
+const UNKNOWN = `The message may have been sent: check before sending it again${UNSAFE_RETRY_HINT}.`;
 
 /** What to fix when Jelou refused a request outright. */
 const FIX = {

@@ -11,10 +11,12 @@ describe("progress", () => {
     let now = 1000;
     const tracker = new ProgressTracker(100, () => now);
     tracker.started();
-    for (let i = 0; i < 18; i++) tracker.add(result("sent"));
-    tracker.add(result("failed"));
-    tracker.add(result("unknown"));
-    now += 2000;
+    // Paced at 10 a second: the first answers at once, each next one 100 ms later, so 20 sends take 1.9 s.
+    const outcomes = [...Array<"sent">(18).fill("sent"), "failed", "unknown"] as const;
+    outcomes.forEach((status, i) => {
+      if (i > 0) now += 100;
+      tracker.add(result(status));
+    });
     const snap = tracker.snapshot();
     expect(snap).toMatchObject({ sent: 18, failed: 1, unknown: 1, ratePerSecond: 10, etaSeconds: 8 });
     expect(renderProgressBar(snap, 120)).toBe("[####----------------] 20/100 20%  failed 1  unknown 1  10.0/s  ETA 8s");

@@ -91,6 +91,11 @@ describe("send", () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(/^Error: /);
     expect(result.stderr + result.stdout).not.toContain(CREDENTIALS.JELOU_CLIENT_SECRET);
+    if (kind === "timeout" || kind === "aborted") {
+      // Said once, and without the library's `retry: { unsafe: true }`, which no command has.
+      expect(result.stderr.match(/may have been sent/g)).toHaveLength(1);
+      expect(result.stderr).not.toContain("unsafe");
+    }
     if (kind === "validation") {
       expect(result.stderr).toContain("parameters.flow_cta");
       const json = await send([...message(), "--cta", "A button text far too long", "--json"]);

@@ -53,4 +53,14 @@ describe("the fault list's caps", () => {
     expect(mock.faults.list()).toEqual([]);
     expect((await post(mock, { kind: "drop", [field]: "x".repeat(MAX_ID) })).status).toBe(201);
   });
+
+  it("an unknown kind answers 422 listing the kinds of the contract", async () => {
+    const mock = createMockJelou({ env: false });
+    const response = await post(mock, { kind: "explode" });
+    expect(response.status).toBe(422);
+    const error = (await response.json()) as MockErrorBody;
+    const kinds: string[] = contract.components.schemas.FaultKind.enum;
+    expect(error.errors).toEqual([expect.objectContaining({ path: "kind", rule: "enum" })]);
+    for (const kind of kinds) expect(error.errors[0]?.message).toContain(`"${kind}"`);
+  });
 });

@@ -3,12 +3,15 @@
  * printed as one table and written to bench/RESULTS.md. Not part of `npm test`: figures are never asserted.
  *
  * `npm run bench -- --quick` runs each part briefly, to check the bench itself works (its figures mean little).
+ * The queue's part (bench/queue.ts, with Redis and worker processes) runs last, with the same flags.
  */
+import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { measureClients } from "./client-cost.js";
 import { measureInProcess } from "./in-process.js";
 import { compileCheckout } from "./lib/compile.js";
+import { nodeArgs, ROOT } from "./lib/processes.js";
 import { renderResults, writeResults, type BenchFigures } from "./report.js";
 import { measureBulk, measureMemory, measureStartup } from "./startup-memory.js";
 import { measureServers } from "./throughput.js";
@@ -71,3 +74,7 @@ else {
   writeResults(RESULTS, markdown);
   step(`Written to ${RESULTS}`);
 }
+
+step("The queue (bench/queue.ts: Redis, queue workers in processes of their own)…");
+const queue = spawnSync(process.execPath, nodeArgs("bench/queue.ts", quick ? ["--quick"] : []), { cwd: ROOT, stdio: "inherit" });
+process.exitCode = queue.status ?? 1;

@@ -28,9 +28,9 @@ export interface MockJelou {
    * @param input a Request, an absolute URL, or a path such as `/__mock/messages` (nothing is contacted either way)
    * @param init as for `fetch`: method, headers, body, signal
    * @returns the mock's answer
-   * @throws {TypeError} rejects with `fetch failed` (cause `UND_ERR_SOCKET`) when a `drop` fault loses the answer, and
+   * @throws `TypeError` rejects with `fetch failed` (cause `UND_ERR_SOCKET`) when a `drop` fault loses the answer, and
    *   with the Request constructor's TypeError for a URL it cannot parse
-   * @throws {unknown} rejects with the signal's reason when `init.signal` aborts
+   * @throws `unknown` rejects with the signal's reason when `init.signal` aborts
    * @example
    * ```ts
    * const client = createJelouClient({ clientId: "id", clientSecret: "secret", fetch: mock.fetch });
@@ -53,7 +53,7 @@ export interface MockJelou {
    *
    * @param options `port` (default 0: any free port) and `hostname` (default `127.0.0.1`)
    * @returns the server: its `url` for the client's `baseUrl`, its `port`, and `close`
-   * @throws {Error} rejects with Node's error when it cannot listen: `code` `EADDRINUSE` (the port is taken),
+   * @throws `Error` rejects with Node's error when it cannot listen: `code` `EADDRINUSE` (the port is taken),
    *   `EACCES` (a privileged port), `EADDRNOTAVAIL` (a hostname not of this machine)
    * @example
    * ```ts
@@ -85,12 +85,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  *
  * @param options credentials, bot registry, retention, body limit, latency, logger, webhook, allowed hosts, upstream
  * @returns the mock
- * @throws {TypeError} when only one of client id and secret is given, the client id holds ':', the registry is not
+ * @throws `TypeError` when only one of client id and secret is given, the client id holds ':', the registry is not
  *   valid, the webhook URL or secret is unusable, an `allowedHosts` entry is not a plain hostname, or `upstream` is
  *   neither `https:` nor `http:` on loopback, or holds credentials, a query or a fragment
- * @throws {Error} when the `bots` file cannot be read or is not JSON
- * @throws {RangeError} when a size option is not a whole number of at least 1
- * @throws {FaultSpecError} when `latencyMs` is not a whole number of at least 0 (its `problems` name the field)
+ * @throws `Error` when the `bots` file cannot be read or is not JSON
+ * @throws `RangeError` when a size option is not a whole number of at least 1
+ * @throws {@link FaultSpecError} when `latencyMs` is not a whole number of at least 0 (its `problems` name the field)
  * @example
  * ```ts
  * import { createMockJelou } from "jelou-flow/mock";

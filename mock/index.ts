@@ -1,11 +1,14 @@
 /**
  * jelou-flow/mock: a local Jelou for the flow_message endpoint, in-process or over HTTP, with an inbox to read back
  * what was sent, scripted faults and seeded chaos.
+ *
+ * @packageDocumentation
+ * @module jelou-flow/mock
  */
 export { createMockJelou } from "./create-mock-jelou.js";
 export type { MockJelou } from "./create-mock-jelou.js";
 export { Inbox } from "./inbox/inbox.js";
-export type { MessagePage, NewInboxMessage, RejectionPage } from "./inbox/inbox.js";
+export type { MessagePage, NewInboxMessage, RejectionPage } from "./types.js";
 export { Faults, FaultSpecError } from "./faults/faults.js";
 export type { FaultDecision } from "./faults/faults.js";
 export { FLOW_PROVIDERS } from "./send/registry.js";

@@ -189,3 +189,37 @@ export interface WebhookOptions {
   /** How long one attempt may take. @default 5000 */
   timeoutMs?: number;
 }
+
+/** What {@link Inbox.query} returns: the body of `GET /__mock/messages`. */
+export type MessagePage = {
+  /** The matching messages, newest first. */
+  messages: InboxMessage[];
+  /** How many messages matched, before `limit`. */
+  total: number;
+  /**
+   * Present when the page reached its byte budget (the newest message is always included): how many matching messages
+   * within `limit` were left out. Their ids are in `omittedIds`; read each with {@link Inbox.get}.
+   */
+  omitted?: number;
+  /** The ids of the messages counted in `omitted`, newest first. */
+  omittedIds?: string[];
+};
+
+/** What {@link Inbox.queryRejections} returns: the body of `GET /__mock/rejections`. */
+export type RejectionPage = {
+  /** The matching rejections, newest first. */
+  rejections: InboxRejection[];
+  /** How many rejections matched, before `limit`. */
+  total: number;
+  /**
+   * Present when the page reached its byte budget (the newest rejection is always included): how many matching
+   * rejections within `limit` were left out, the oldest ones. Narrow the filter or use `since` to list them.
+   */
+  omitted?: number;
+};
+
+/** A message to record: `conversation` may be left out, it is always `botId:userId`. */
+export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & {
+  /** Ignored when given: the inbox always records `botId:userId`. */
+  conversation?: string;
+};

@@ -1,6 +1,9 @@
 /**
  * jelou-flow: a typed, validated, retry-safe client for Jelou's "send a WhatsApp Flow message" endpoint.
  * Everything public is re-exported from here; the mock Jelou is `jelou-flow/mock`.
+ *
+ * @packageDocumentation
+ * @module jelou-flow
  */
 export { validateFlowMessage, type FlowMessageBody, type FlowMessageInput } from "./contract/validate-flow-message.js";
 export type { FlowMessageRequestParts, FlowMessageValidation } from "./contract/validate-flow-message.js";

@@ -46,7 +46,7 @@ type Validator<T> = ((data: unknown) => data is T) & { errors?: ValidationIssue[
  * Checks a value with a generated validator of mock/inspection/openapi.yaml (`if`/`then` failures only repeat the `then`
  * branch's own issue: they are left out).
  *
- * @throws {FaultSpecError} with the field problems when it does not conform
+ * @throws {@link FaultSpecError} with the field problems when it does not conform
  */
 export function assertValid<T>(validator: Validator<T>, value: unknown): T {
   if (!validator(value)) throw new FaultSpecError(toFieldProblems((validator.errors ?? []).filter((i) => i.keyword !== "if")));
@@ -85,7 +85,7 @@ export class Faults {
 
   /**
    * @param latencyMs the initial latency
-   * @throws {FaultSpecError} when the latency is not a whole number from 0 to 600000
+   * @throws {@link FaultSpecError} when the latency is not a whole number from 0 to 600000
    */
   constructor(latencyMs = 0) {
     this.setLatency(latencyMs);
@@ -106,7 +106,7 @@ export class Faults {
    *
    * @param spec the kind and its settings, as `POST /__mock/faults` takes them
    * @returns the fault with its id
-   * @throws {FaultSpecError} when the spec breaks `mock/inspection/openapi.yaml`'s FaultSpec, or the list already holds as
+   * @throws {@link FaultSpecError} when the spec breaks `mock/inspection/openapi.yaml`'s FaultSpec, or the list already holds as
    *   many pending faults as its FaultList allows
    * @example
    * ```ts
@@ -165,7 +165,7 @@ export class Faults {
    *
    * @param settings probability, seed, and optionally kinds, retryAfterSeconds, delayMs; or null to stop
    * @returns the chaos state now in force
-   * @throws {FaultSpecError} when the settings break `mock/inspection/openapi.yaml`'s ChaosSettings
+   * @throws {@link FaultSpecError} when the settings break `mock/inspection/openapi.yaml`'s ChaosSettings
    * @example
    * ```ts
    * mock.faults.chaos({ probability: 0.2, seed: 42, kinds: ["unavailable", "drop"] });
@@ -199,7 +199,7 @@ export class Faults {
    * Sets the latency added before every flow_message request.
    *
    * @param ms milliseconds, 0 to turn it off
-   * @throws {FaultSpecError} when it is not a whole number from 0 to 600000
+   * @throws {@link FaultSpecError} when it is not a whole number from 0 to 600000
    * @example
    * ```ts
    * mock.faults.setLatency(50); // about what Jelou takes over the internet

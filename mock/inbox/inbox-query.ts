@@ -40,7 +40,7 @@ export function toInboxMessage(stored: StoredMessage, ids: IdSource, body?: Inbo
   return message;
 }
 
-/** @throws {TypeError} when `since` is neither an id of this inbox nor a time, or `limit` is not a whole number >= 1 */
+/** @throws `TypeError` when `since` is neither an id of this inbox nor a time, or `limit` is not a whole number >= 1 */
 export function compileFilter(filter: InboxFilter, ids: IdSource): CompiledFilter {
   const { since, limit = 100, ...names } = filter;
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError("limit must be a whole number of at least 1.");

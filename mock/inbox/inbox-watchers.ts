@@ -7,7 +7,7 @@ type EventType = InboxEvent["type"];
 /** The longest timer Node keeps (2^31 - 1 ms); a longer one fires after 1 ms, with a warning. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** @throws {RangeError} when `timeoutMs` is NaN, or finite and over 2147483647 ms (about 24.8 days) */
+/** @throws `RangeError` when `timeoutMs` is NaN, or finite and over 2147483647 ms (about 24.8 days) */
 export function checkTimeout(timeoutMs: number): void {
   if (Number.isNaN(timeoutMs) || (timeoutMs > MAX_TIMEOUT_MS && timeoutMs !== Number.POSITIVE_INFINITY)) {
     const limit = `at most ${MAX_TIMEOUT_MS} (about 24.8 days), or Infinity to wait without a limit`;

@@ -4,43 +4,10 @@ import { compileFilter, LIST_BYTE_BUDGET, select, toInboxMessage } from "./inbox
 import type { StoredMessage, StoredRejection } from "./inbox-query.js";
 import { checkTimeout, nextMessage, subscribe } from "./inbox-watchers.js";
 import type { InboxEvent, InboxFilter, InboxMessage, InboxRejection, InboxStats, RejectionFilter } from "../types.js";
+import type { MessagePage, NewInboxMessage, RejectionPage } from "../types.js";
 
 /** Default bound on held body bytes: 1000 messages of 1 MiB would hold 1 GB; 128 MiB keeps 100,000 ordinary ones. */
 export const MAX_RETAINED_BYTES = 128 * 1024 * 1024;
-/** What {@link Inbox.query} returns: the body of `GET /__mock/messages`. */
-export type MessagePage = {
-  /** The matching messages, newest first. */
-  messages: InboxMessage[];
-  /** How many messages matched, before `limit`. */
-  total: number;
-  /**
-   * Present when the page reached its byte budget (the newest message is always included): how many matching messages
-   * within `limit` were left out. Their ids are in `omittedIds`; read each with {@link Inbox.get}.
-   */
-  omitted?: number;
-  /** The ids of the messages counted in `omitted`, newest first. */
-  omittedIds?: string[];
-};
-
-/** What {@link Inbox.queryRejections} returns: the body of `GET /__mock/rejections`. */
-export type RejectionPage = {
-  /** The matching rejections, newest first. */
-  rejections: InboxRejection[];
-  /** How many rejections matched, before `limit`. */
-  total: number;
-  /**
-   * Present when the page reached its byte budget (the newest rejection is always included): how many matching
-   * rejections within `limit` were left out, the oldest ones. Narrow the filter or use `since` to list them.
-   */
-  omitted?: number;
-};
-
-/** A message to record: `conversation` may be left out, it is always `botId:userId`. */
-export type NewInboxMessage = Omit<InboxMessage, "id" | "receivedAt" | "conversation"> & {
-  /** Ignored when given: the inbox always records `botId:userId`. */
-  conversation?: string;
-};
-
 /**
  * What the mock received: accepted messages and rejected requests, each in a bounded log whose oldest entries are
  * evicted, and counted, when it is full. Listeners and waiters hear of every new entry.
@@ -69,7 +36,7 @@ export class Inbox {
    * @param maxRejections how many rejections are held
    * @param maxRetainedBytes how many bytes of bodies (JSON text in UTF-8, with any upstream answer) are held before the
    *   oldest messages are evicted (the newest is always held)
-   * @throws {RangeError} when a bound is not a whole number of at least 1
+   * @throws `RangeError` when a bound is not a whole number of at least 1
    */
   constructor(maxMessages = 1000, maxRejections = 1000, maxRetainedBytes = MAX_RETAINED_BYTES) {
     for (const [name, n] of Object.entries({ maxMessages, maxRejections, maxRetainedBytes })) {
@@ -165,7 +132,7 @@ export class Inbox {
    *
    * @param filter bot, user, conversation, flow name, since (time or id), limit (default 100)
    * @returns the matching messages
-   * @throws {TypeError} when `since` or `limit` is not valid
+   * @throws `TypeError` when `since` or `limit` is not valid
    * @example
    * ```ts
    * mock.inbox.list({ botId: "bot-1", flowName: "welcome_flow", limit: 10 });
@@ -182,7 +149,7 @@ export class Inbox {
    * @param filter as for {@link Inbox.list}
    * @param budgetBytes the bytes of bodies the page may carry (default: LIST_BYTE_BUDGET, 4 MiB)
    * @returns the page, the total and what the budget left out
-   * @throws {TypeError} when `since` or `limit` is not valid
+   * @throws `TypeError` when `since` or `limit` is not valid
    * @example
    * ```ts
    * const { messages, total } = mock.inbox.query({ userId: "593987654321", limit: 1 });
@@ -217,7 +184,7 @@ export class Inbox {
    *
    * @param filter bot, user, conversation, since, limit (default 100)
    * @returns the matching rejections
-   * @throws {TypeError} when `since` or `limit` is not valid
+   * @throws `TypeError` when `since` or `limit` is not valid
    * @example
    * ```ts
    * const [why] = mock.inbox.rejections({ limit: 1 });
@@ -234,7 +201,7 @@ export class Inbox {
    * @param filter as for {@link Inbox.rejections}
    * @param budgetBytes the bytes of rejections the page may carry (default: LIST_BYTE_BUDGET, 4 MiB)
    * @returns the page and the total
-   * @throws {TypeError} when `since` or `limit` is not valid
+   * @throws `TypeError` when `since` or `limit` is not valid
    * @example
    * ```ts
    * const { total } = mock.inbox.queryRejections({ botId: "bot-1" });
@@ -254,8 +221,8 @@ export class Inbox {
    * @param filter the filter, plus `timeoutMs` (default 5000; 0 or less: only what is held; `Infinity`: no limit, until
    *   a match or the `signal`) and an optional `signal` that ends the wait early
    * @returns the message, or undefined on timeout or abort
-   * @throws {TypeError} when the filter is not valid
-   * @throws {RangeError} when `timeoutMs` is NaN or a finite number over 2147483647 (about 24.8 days, the longest
+   * @throws `TypeError` when the filter is not valid
+   * @throws `RangeError` when `timeoutMs` is NaN or a finite number over 2147483647 (about 24.8 days, the longest
    *   timer Node keeps): pass `Infinity` to wait without a limit
    * @example
    * ```ts

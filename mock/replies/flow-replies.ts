@@ -113,7 +113,7 @@ export interface FlowReplies {
  *
  * @param options the inbox to answer from and the optional webhook
  * @returns the replies
- * @throws {TypeError} when the webhook URL or secret is unusable
+ * @throws `TypeError` when the webhook URL or secret is unusable
  */
 export function createFlowReplies(options: { inbox: Pick<Inbox, "get" | "subscribe">; webhook?: WebhookOptions }): FlowReplies {
   const { inbox } = options;

@@ -26,7 +26,7 @@ const randomHex = (bytes: number): string => randomBytes(bytes).toString("hex");
  * The reply event of `message` completed with `answers` (a `flow_token` among them overrides the default: the message's
  * `parameters.flow_token` when it has one, otherwise its id, so the reply can always be matched to its message).
  *
- * @throws {TypeError} when `answers` is not a plain object
+ * @throws `TypeError` when `answers` is not a plain object
  */
 export function buildFlowReplyEvent(message: InboxMessage, answers: Record<string, unknown>, now = new Date()): FlowReplyEvent {
   if (answers === null || typeof answers !== "object" || Array.isArray(answers)) {

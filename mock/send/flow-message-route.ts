@@ -9,7 +9,7 @@ import { maskUserId, toFieldProblems, type FieldProblem, type FlowMessageBody } 
 import type { ResponseCheck } from "../../src/contract/index.js";
 import type { FaultDecision } from "../faults/faults.js";
 import type { AuthResult, Credentials } from "./credentials.js";
-import type { NewInboxMessage } from "../inbox/inbox.js";
+import type { NewInboxMessage } from "../types.js";
 import type { InboxUpstream } from "../types.js";
 import { relayResponse, relaySend } from "./relay.js";
 import type { MockContext, MockEnv } from "../server/context.js";

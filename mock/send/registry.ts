@@ -67,8 +67,8 @@ export class Registry {
    * Reads and checks the registry (or the JSON file of one).
    *
    * @param source the registry, or the path of a JSON file holding one
-   * @throws {Error} when the file cannot be read or is not JSON
-   * @throws {TypeError} naming what breaks the registry's schema
+   * @throws `Error` when the file cannot be read or is not JSON
+   * @throws `TypeError` naming what breaks the registry's schema
    * @example
    * ```ts
    * const registry = new Registry("bots.json"); // throws, naming the field, when the file breaks the schema

@@ -66,7 +66,7 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  *
  * @param value the option's value
  * @returns the address
- * @throws {TypeError} naming the rule it breaks
+ * @throws `TypeError` naming the rule it breaks
  */
 export function parseUpstream(value: string): URL {
   let url: URL;

@@ -92,7 +92,7 @@ type Flags = Record<
  * @param io output writers, an optional stop signal and the environment (defaults: stdout, stderr, process signals,
  *   process.env)
  * @returns the exit code: 0 after a clean stop or `--help`, 1 when it cannot start (port taken), 2 for wrong flags
- * @throws {Error} only what commander throws that is not a usage error (none is known): wrong flags are exit code 2
+ * @throws `Error` only what commander throws that is not a usage error (none is known): wrong flags are exit code 2
  * @example
  * ```ts
  * import { runMockCli } from "jelou-flow/mock";

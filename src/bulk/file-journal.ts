@@ -168,9 +168,9 @@ export interface FileJournalOptions {
  * Makes a journal file ready for a run, before any row is read: checks its path, takes its lock, replays it, and checks
  * that this run may continue it.
  *
- * @throws {JournalFileError} when the journal or its lock cannot be read or written (the path is named)
- * @throws {JournalInUseError} when another run holds the lock, or the journal has entries and `resume` is not set
- * @throws {JournalMismatchError} when resuming a run that sent another message, without `allowTemplateChange`
+ * @throws {@link JournalFileError} when the journal or its lock cannot be read or written (the path is named)
+ * @throws {@link JournalInUseError} when another run holds the lock, or the journal has entries and `resume` is not set
+ * @throws {@link JournalMismatchError} when resuming a run that sent another message, without `allowTemplateChange`
  */
 export async function openFileJournal(path: string, options: FileJournalOptions): Promise<RunJournal> {
   await checkJournalPath(path);

@@ -87,7 +87,7 @@ function inUse(journal: string, path: string, holder: LockHolder | undefined, bu
  *
  * @param journal the journal's path, made (empty) if absent so that it has an inode; removed again if left empty
  * @returns the lock, to `release` however the run ends
- * @throws {JournalInUseError} when another run holds the lock, naming the lock file, the process and what to do
+ * @throws {@link JournalInUseError} when another run holds the lock, naming the lock file, the process and what to do
  * @throws the file system's error when the lock cannot be made (a missing folder, no permission, a full disk)
  */
 export async function lockJournal(journal: string): Promise<JournalLock> {

@@ -75,17 +75,17 @@ function outcomeEntry(result: Extract<BulkResult, { status: "sent" | "failed" | 
  * @param recipients an array, or a function reopening the list (such as `readRecipientsCsv(path)`), read twice
  * @param options the template and how to send; see {@link SendFlowMessagesOptions}
  * @returns an async iterable of {@link BulkResult}; breaking out of the loop stops taking rows and lets sends in flight finish
- * @throws {BulkValidationError} after yielding the invalid rows, when some are invalid and `skipInvalid` is not set
- * @throws {JournalInUseError} when another run holds the journal's lock (`<journal>.lock`), or the journal has entries and
+ * @throws {@link BulkValidationError} after yielding the invalid rows, when some are invalid and `skipInvalid` is not set
+ * @throws {@link JournalInUseError} when another run holds the journal's lock (`<journal>.lock`), or the journal has entries and
  *   `resume` is not set
- * @throws {JournalFileError} when the journal (or its lock) cannot be read or written: a missing folder, a folder, no
+ * @throws {@link JournalFileError} when the journal (or its lock) cannot be read or written: a missing folder, a folder, no
  *   permission; raised before the check, so nothing is sent
- * @throws {JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
+ * @throws {@link JournalMismatchError} when resuming a journal whose run sent another template, bot or type, without
  *   `allowTemplateChange`
- * @throws {JournalWriteError} when a journal line cannot be written or synced (a full disk): the run stops taking rows
+ * @throws {@link JournalWriteError} when a journal line cannot be written or synced (a full disk): the run stops taking rows
  *   at once, no send starts without its "started" line on disk, and the sends in flight are journaled as far as the disk allows
- * @throws {TemplateError} when the template cannot be used for any row
- * @throws {RangeError} when `ratePerSecond` is not a positive number
+ * @throws {@link TemplateError} when the template cannot be used for any row
+ * @throws `RangeError` when `ratePerSecond` is not a positive number
  * @throws whatever `onSendStart` throws: the run stops; that recipient, not sent, is journaled as failed
  * @example
  * ```ts

@@ -93,7 +93,7 @@ function compile(value: unknown, path: string, found: { columns: string[]; mispl
  *
  * @param template the parsed template: a flow message body (`title`, `text`, `caption`, `parameters`, `payload`)
  * @returns the checked template
- * @throws {TemplateError} when it is not an object, or a placeholder sits where it is not filled (such as `flow_name`)
+ * @throws {@link TemplateError} when it is not an object, or a placeholder sits where it is not filled (such as `flow_name`)
  * @example
  * ```ts
  * const t = compileTemplate({ title: "Hi {{name}}", text: "…", caption: "…",

@@ -50,7 +50,7 @@ export interface BulkErrorSummary {
 /** @inline */
 interface ResultBase {
   /**
-   * As a spreadsheet shows it for {@link "src"!readRecipientsCsv | readRecipientsCsv} (header row 1, blank lines count),
+   * As a spreadsheet shows it for {@link jelou-flow!readRecipientsCsv | readRecipientsCsv} (header row 1, blank lines count),
    * else from `firstRowNumber`.
    */
   row: number;
@@ -141,7 +141,10 @@ export interface SendFlowMessagesOptions {
   userColumn?: string;
   /** Sends in flight at once. @default 4 */
   concurrency?: number;
-  /** Sends started per second at most, spaced evenly (1000/rate ms apart). @default unlimited */
+  /**
+   * Sends started per second at most, spaced evenly (1000/rate ms apart); a positive number (`0` is a `RangeError`:
+   * leave it out for no limit, as `--rate 0` does). @default unlimited
+   */
   ratePerSecond?: number;
   /**
    * Path of the JSON-lines journal, or what opens another journal for the run (`openRedisJournal`). Without it nothing

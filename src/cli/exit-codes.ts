@@ -52,10 +52,15 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
   { code: EXIT.not_found, meaning: "not_found (404): no such bot for this company" },
   { code: EXIT.rate_limited, meaning: "rate_limited (429): still limited after the retries" },
   { code: EXIT.server, meaning: "server (5xx): Jelou failed; the message may have been sent" },
-  { code: EXIT.http, meaning: "http: another HTTP error status (400, 413, ...)" },
-  { code: EXIT.network, meaning: "network: no connection, or the queue's Redis cannot be reached; nothing was sent" },
+  { code: EXIT.http, meaning: "http: another HTTP error status (400, 413, ...); a redirect (3xx) may have sent the message" },
+  {
+    code: EXIT.network,
+    meaning:
+      "network: no connection (nothing was sent), a connection lost after the request went out (the message may have " +
+      "been sent: the error says which), or the queue's Redis cannot be reached",
+  },
   { code: EXIT.timeout, meaning: "timeout: no answer in time; the message may have been sent" },
-  { code: EXIT.aborted, meaning: "aborted (Ctrl-C during `send`)" },
+  { code: EXIT.aborted, meaning: "aborted (Ctrl-C during `send`); if the request was out, the message may have been sent" },
   {
     code: EXIT.bulkFailed,
     meaning:

@@ -39,7 +39,7 @@ interface ErrorLike {
   message: string;
   problems?: FieldProblem[];
   maybeSent?: boolean;
-  toJSON?: () => unknown;
+  toJSON?: () => { message: string };
 }
 
 /** The message: the `--file` JSON first, each flag on top of it. */
@@ -116,7 +116,8 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
     if (!isRecord(raw) || typeof raw.kind !== "string") throw raw;
     const error = raw as unknown as ErrorLike;
     const code = exitCodeForKind(error.kind);
-    const json = error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message };
+    const facts = error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message };
+    const json = { ...facts, message: forCommandLine(facts.message) };
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: json })}\n`);
     else io.stderr.write(describeError(error));
     return code;

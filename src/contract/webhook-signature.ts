@@ -17,7 +17,7 @@ function digest(body: string | Uint8Array, secret: string): Buffer {
  * @param body the raw request body, exactly as sent (a string is hashed as UTF-8)
  * @param secret the webhook secret shared with the receiver
  * @returns the header value, such as `sha256=5d41...`
- * @throws {TypeError} when `secret` is empty: an empty key would sign anything for anyone
+ * @throws `TypeError` when `secret` is empty: an empty key would sign anything for anyone
  * @example
  * ```ts
  * const body = JSON.stringify({ type: "flow_reply" });

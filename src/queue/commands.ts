@@ -70,7 +70,7 @@ async function guarded(io: CliIo, queue: string, run: () => Promise<ExitCode>): 
  * @param io the streams and the environment
  * @returns the exit code: 0 enqueued, 2 usage (also: the campaign was enqueued with another template, bot or type,
  *   without --allow-template-change), 3 invalid rows, 10 Redis unreachable
- * @throws {UsageError} for a template, list, campaign name or queue address that cannot be used
+ * @throws {@link UsageError} for a template, list, campaign name or queue address that cannot be used
  * @example
  * ```ts
  * const flags = { template: "survey.json", bot: "8f3c2a7e-bot", queue, campaign: "spring", userColumn: "userId" };
@@ -134,7 +134,7 @@ export function runEnqueue(csvPath: string, flags: EnqueueFlags, io: CliIo): Pro
  * @param io the streams, the environment and the signals
  * @returns the exit code: 0, 4 when Jelou refused the credentials (the worker stopped; its recipient is pending again),
  *   13 when some of this worker's sends failed, 14 when some outcomes are unknown
- * @throws {UsageError} when a credential is missing, the queue address cannot be used, or its Redis would lose writes
+ * @throws {@link UsageError} when a credential is missing, the queue address cannot be used, or its Redis would lose writes
  *   in a crash without `--allow-unsafe-redis` (exit 2)
  * @example
  * ```ts
@@ -236,7 +236,7 @@ function report(status: CampaignStatus, queue: string): string {
  * @param io the streams
  * @returns the exit code: 0, 13 when some sends failed or (`--wait`) only recipients without a job are left, 14 when
  *   some outcomes are unknown (the last applies first)
- * @throws {UsageError} when the campaign does not exist, or its name or the queue address cannot be used
+ * @throws {@link UsageError} when the campaign does not exist, or its name or the queue address cannot be used
  * @example
  * ```ts
  * await runCampaign("spring", { queue: "redis://127.0.0.1:6379/0", wait: true }, processIo());

@@ -11,7 +11,7 @@ export function shownQueueUrl(url: string): string {
 /**
  * Refuses what is not a redis:// or rediss:// address, before any connection is tried.
  *
- * @throws {CampaignError} naming the expected form
+ * @throws {@link CampaignError} naming the expected form
  */
 export function checkQueueUrl(url: string): void {
   let parsed: URL | undefined;
@@ -86,7 +86,7 @@ const WHY_AOF = "without them a Redis crash loses the latest outcomes, and worke
  * Refuses a Redis that would lose the journal's latest writes in a crash (no AOF synced at every write), unless the
  * operator accepted it (`allowUnsafe`): the journal is what keeps a recipient from being sent twice.
  *
- * @throws {CampaignError} saying what to set and why, or that CONFIG is disabled and the opt-out is needed
+ * @throws {@link CampaignError} saying what to set and why, or that CONFIG is disabled and the opt-out is needed
  */
 export async function checkPersistence(redis: Redis, url: string, allowUnsafe: boolean | undefined): Promise<void> {
   if (allowUnsafe) return;

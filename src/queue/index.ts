@@ -3,6 +3,9 @@
  * once, run any number of workers anywhere, read the campaign's status; or run `sendFlowMessages` in several processes
  * on one journal in Redis (`openRedisJournal`). Every recipient is sent at most once. Needs the optional packages bullmq
  * and ioredis (`npm install bullmq ioredis`).
+ *
+ * @packageDocumentation
+ * @module jelou-flow/queue
  */
 export { enqueueCampaign } from "./enqueue.js";
 export type { EnqueueCampaignOptions, EnqueueCampaignResult } from "./enqueue.js";

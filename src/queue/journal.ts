@@ -48,7 +48,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /**
  * Refuses a name BullMQ or the keys could not hold (a colon, a space, more than 100 characters).
  *
- * @throws {CampaignError} saying which characters are allowed
+ * @throws {@link CampaignError} saying which characters are allowed
  */
 export function checkCampaignName(name: string): void {
   if (!NAME.test(name)) {

@@ -43,7 +43,7 @@ let loaded: Promise<QueueLibraries> | undefined;
  *
  * @param importer replaced by tests to play a missing package
  * @returns the two libraries
- * @throws {QueueDependencyError} when either package cannot be found
+ * @throws {@link QueueDependencyError} when either package cannot be found
  * @example
  * ```ts
  * const { bullmq, Redis } = await loadQueueLibraries();

@@ -120,12 +120,12 @@ async function reachable(redis: Redis, url: string): Promise<void> {
  * @param campaign the campaign's name: letters, digits, `.`, `-`, `_`; not one of the queue's (`enqueueCampaign`)
  * @param options how soon a silent run counts as dead; see {@link RedisJournalOptions}
  * @returns what `sendFlowMessages` opens for its run, and closes when the run ends
- * @throws {CampaignError} at once when the name or the address cannot be used; when the run opens it, when Redis does
+ * @throws {@link CampaignError} at once when the name or the address cannot be used; when the run opens it, when Redis does
  *   not answer within 5 s, would lose writes in a crash (see `allowUnsafePersistence`), or the campaign is the queue's
- * @throws {JournalInUseError} when the run opens it: the campaign records sends and `resume` is not set
- * @throws {JournalMismatchError} when the run opens it: the campaign's latest run sent another template, bot or type,
+ * @throws {@link jelou-flow!JournalInUseError | JournalInUseError} when the run opens it: the campaign records sends and `resume` is not set
+ * @throws {@link jelou-flow!JournalMismatchError | JournalMismatchError} when the run opens it: the campaign's latest run sent another template, bot or type,
  *   without `allowTemplateChange`
- * @throws {QueueDependencyError} when the run opens it, if bullmq or ioredis is not installed
+ * @throws {@link QueueDependencyError} when the run opens it, if bullmq or ioredis is not installed
  * @example
  * ```ts
  * const journal = openRedisJournal("redis://10.0.0.5:6379/0", "spring-survey");

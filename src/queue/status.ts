@@ -60,8 +60,8 @@ async function withJournal<T>(options: CampaignOptions, use: JournalUse<T>): Pro
  * @param options the queue and the campaign
  * @returns the counts, the failed and unknown recipients (at most `listLimit` of each), and how many pending
  *   recipients have no job (`orphaned`)
- * @throws {CampaignError} when the campaign was never enqueued, or its name or the queue address cannot be used
- * @throws {QueueDependencyError} when bullmq or ioredis is not installed
+ * @throws {@link CampaignError} when the campaign was never enqueued, or its name or the queue address cannot be used
+ * @throws {@link QueueDependencyError} when bullmq or ioredis is not installed
  * @example
  * ```ts
  * const { counts, done } = await campaignStatus({ queue: "redis://127.0.0.1:6379/0", campaign: "spring-survey" });
@@ -97,8 +97,8 @@ export function campaignStatus(options: CampaignOptions): Promise<CampaignStatus
  *
  * @param options the queue and the campaign
  * @returns how many recipients were queued again
- * @throws {CampaignError} when the campaign was never enqueued, or its name or the queue address cannot be used
- * @throws {QueueDependencyError} when bullmq or ioredis is not installed
+ * @throws {@link CampaignError} when the campaign was never enqueued, or its name or the queue address cannot be used
+ * @throws {@link QueueDependencyError} when bullmq or ioredis is not installed
  * @example
  * ```ts
  * const again = await resendUnknown({ queue: "redis://127.0.0.1:6379/0", campaign: "spring-survey" });

@@ -114,9 +114,9 @@ function failureOf(error: unknown, secrets: readonly string[]): Failure {
  *
  * @param options the queue and how to send; see {@link CampaignWorkerOptions}
  * @returns the counts of what this worker did
- * @throws {CampaignError} when the queue address cannot be used, or Redis would lose writes in a crash (see
+ * @throws {@link CampaignError} when the queue address cannot be used, or Redis would lose writes in a crash (see
  *   `allowUnsafePersistence`)
- * @throws {QueueDependencyError} when bullmq or ioredis is not installed
+ * @throws {@link QueueDependencyError} when bullmq or ioredis is not installed
  * @throws the client's error of kind `auth` when Jelou refuses this worker's credentials: it stops, and the recipient
  *   goes back on the queue, pending, for another worker
  * @example

@@ -95,6 +95,13 @@ describe("send", () => {
       // Said once, and without the library's `retry: { unsafe: true }`, which no command has.
       expect(result.stderr.match(/may have been sent/g)).toHaveLength(1);
       expect(result.stderr).not.toContain("unsafe");
+      if (kind === "timeout") {
+        mock.faults.add({ kind: "hang", delayMs: 2000 });
+        const json = JSON.parse((await send([...message(), "--timeout", "200", "--json"])).stdout);
+        expect(json).toMatchObject({ exitCode: code, error: { kind, maybeSent: true } });
+        expect(json.error.message).toContain("may have been sent");
+        expect(json.error.message).not.toContain("unsafe");
+      }
     }
     if (kind === "validation") {
       expect(result.stderr).toContain("parameters.flow_cta");

@@ -32,7 +32,11 @@ export interface FaultDecision {
  * ```
  */
 export class FaultSpecError extends TypeError {
-  /** @param problems one per field */
+  /**
+   * Thrown by {@link Faults} on a setting that breaks the contract; you rarely make one yourself.
+   *
+   * @param problems one per field
+   */
   constructor(readonly problems: FieldProblem[]) {
     super(`Invalid setting: ${problems.map((p) => p.message).join(" ")}`);
     this.name = "FaultSpecError";
@@ -84,6 +88,8 @@ export class Faults {
   private latency = 0;
 
   /**
+   * Made by `createMockJelou` (as `mock.faults`); make one yourself only to test a route of your own.
+   *
    * @param latencyMs the initial latency
    * @throws {@link FaultSpecError} when the latency is not a whole number from 0 to 600000
    */

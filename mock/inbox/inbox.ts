@@ -32,6 +32,8 @@ export class Inbox {
   readonly ids = new IdSource();
 
   /**
+   * Made by `createMockJelou` (as `mock.inbox`, bounded by its options); make one yourself to seed an inbox in a test.
+   *
    * @param maxMessages how many messages are held before the oldest is evicted
    * @param maxRejections how many rejections are held
    * @param maxRetainedBytes how many bytes of bodies (JSON text in UTF-8, with any upstream answer) are held before the

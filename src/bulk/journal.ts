@@ -120,6 +120,8 @@ export class JournalInUseError extends Error {
   override readonly name = "JournalInUseError";
 
   /**
+   * Thrown by the bulk sender when it opens a journal; you rarely make one yourself.
+   *
    * @param message what is wrong and what to do
    * @param lock the lock file and its holder (undefined when its file does not say), when another run holds the lock
    */
@@ -152,6 +154,8 @@ export class JournalFileError extends Error {
   readonly code: string | undefined;
 
   /**
+   * Thrown by the bulk sender when it cannot open or read a journal; you rarely make one yourself.
+   *
    * @param path the journal
    * @param cause the file system's error
    */
@@ -216,6 +220,8 @@ export class JournalWriteError extends Error {
   readonly code: string | undefined;
 
   /**
+   * Thrown by the bulk sender when a journal line does not reach the disk; you rarely make one yourself.
+   *
    * @param path the journal
    * @param unwrittenBytes the bytes of lines that did not reach the disk
    * @param cause the file system's error

@@ -22,7 +22,11 @@ export class BulkValidationError extends Error {
   /** Always `"BulkValidationError"`. */
   override readonly name = "BulkValidationError";
 
-  /** @param invalid how many rows are invalid */
+  /**
+   * Thrown by `sendFlowMessages` and `enqueueCampaign` before any send; you rarely make one yourself.
+   *
+   * @param invalid how many rows are invalid
+   */
   constructor(readonly invalid: number) {
     const them = invalid === 1 ? "it" : "them";
     const rows = invalid === 1 ? "1 row is" : `${invalid} rows are`;

@@ -61,11 +61,25 @@ export interface FlowMessageResult {
 /** A client made by {@link createJelouClient}. */
 export interface JelouClient {
   /**
+   * The dry run: checks a message against the contract and returns the exact request it would send, with the credential
+   * redacted. Nothing is sent.
+   *
+   * @param message the body plus `botId` and `userId`; `userId` may be written `+593 98-765-4321`
+   * @param options `dryRun: true`, and `type`, `timeoutMs`, `totalTimeoutMs`, `retry` as for a send
+   * @returns the request that would be sent: method, URL, headers, body and a curl command
+   * @throws JelouError: `validation` when the message breaks the contract; RangeError for a malformed option
+   * @example
+   * ```ts
+   * const { url, curl } = await client.sendFlowMessage(message, { dryRun: true });
+   * ```
+   */
+  sendFlowMessage(message: FlowMessageInput, options: SendOptions & { dryRun: true }): Promise<DryRunRequest>;
+  /**
    * Checks a message against the contract, then sends it, retrying only when that cannot send it twice.
    *
    * @param message the body plus `botId` and `userId`; `userId` may be written `+593 98-765-4321`
-   * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`, `dryRun`
-   * @returns what Jelou answered; with `dryRun: true`, the request that would be sent
+   * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`
+   * @returns what Jelou answered
    * @throws JelouError: `validation` before anything is sent, else the kind of the failure; RangeError for a
    *   malformed `timeoutMs`, `totalTimeoutMs` or `retry` option (nothing is sent)
    * @example
@@ -75,16 +89,6 @@ export interface JelouClient {
    *   caption: "Jelou", parameters: { flow_name: "welcome_flow", flow_cta: "Start Flow" },
    * });
    * ```
-   */
-  sendFlowMessage(message: FlowMessageInput, options: SendOptions & { dryRun: true }): Promise<DryRunRequest>;
-  /**
-   * Checks a message against the contract, then sends it: the form without `dryRun`, which resolves with Jelou's answer.
-   *
-   * @param message the body plus `botId` and `userId`
-   * @param options `type`, `signal`, `timeoutMs`, `totalTimeoutMs`, `retry`
-   * @returns what Jelou answered
-   * @throws JelouError: `validation` before anything is sent, else the kind of the failure; RangeError for a
-   *   malformed option (nothing is sent)
    */
   sendFlowMessage(message: FlowMessageInput, options?: SendOptions & { dryRun?: false }): Promise<FlowMessageResult>;
   /**

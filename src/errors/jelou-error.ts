@@ -149,7 +149,15 @@ export class JelouError extends Error {
   readonly timeout?: "attempt" | "total";
   /** The cause's name, code and message, scrubbed; see {@link JelouErrorJSON.cause}. */ readonly #cause: string | undefined;
 
-  /** @param init the kind, the full message and the facts; `retryable` and `maybeSent` default to false, `attempts` to 0 */
+  /**
+   * Made by the client for every failure; make one yourself to test how your code handles each kind.
+   *
+   * @param init the kind, the full message and the facts; `retryable` and `maybeSent` default to false, `attempts` to 0
+   * @example
+   * ```ts
+   * const error = new JelouError({ kind: "timeout", message: "No answer in time.", maybeSent: true, attempts: 1 });
+   * ```
+   */
   constructor(init: JelouErrorInit) {
     // The cause is set below, scrubbed: never handed to Error as is.
     super(init.message);

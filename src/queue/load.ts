@@ -25,6 +25,8 @@ export class QueueDependencyError extends Error {
   /** Always `QueueDependencyError`, so that it can be told apart after serialisation. */
   override name = "QueueDependencyError";
   /**
+   * Thrown by `jelou-flow/queue` when an optional package is missing; you rarely make one yourself.
+   *
    * @param missing the package that could not be loaded: `bullmq` or `ioredis`
    * @param cause the import's error
    */

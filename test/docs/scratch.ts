@@ -143,6 +143,11 @@ export async function reapLeftovers(marker: string, graceMs = 2_000): Promise<st
       }
     }
   }
+  // A killed process stays listed until the kernel has torn it down: wait for that, so none outlives the block.
+  const killedBy = Date.now() + 2_000;
+  while (left.length > 0 && (await processesWith(marker)).length > 0 && Date.now() < killedBy) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return left.map(({ pid, command }) => `${pid} ${command.slice(0, 200)}`);
 }
 

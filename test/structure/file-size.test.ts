@@ -11,7 +11,7 @@ function sourcesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourcesUnder(path);
-    return /\.(ts|js|mjs)$/.test(entry.name) ? [path] : [];
+    return /\.(tsx?|m?js)$/.test(entry.name) ? [path] : [];
   });
 }
 

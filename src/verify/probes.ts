@@ -204,7 +204,8 @@ export async function runProbe(probe: Probe, target: ProbeTarget): Promise<Probe
   const long = scrubbed.length > BODY_SHOWN;
   const body = long ? `${scrubbed.slice(0, BODY_SHOWN)}... (${answer.body.length} characters)` : scrubbed;
   const contentType = answer.headers.get("content-type") ?? undefined;
-  const expected = `${probe.expect.text}; the contract for ${check.expected}`;
+  // What the probe expects, then what the contract declares for the status that came (it may be another).
+  const expected = `${probe.expect.text}; for the ${answer.status} it got, openapi.yaml declares ${check.expected}`;
   const conforms = differences.length === 0;
   const { status } = answer;
   return { ...base, expected, status, ...(contentType && { contentType }), headers, body, conforms, differences, check };

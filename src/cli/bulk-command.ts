@@ -210,7 +210,8 @@ async function bulk(csvPath: string, flags: BulkFlags, io: CliIo): Promise<ExitC
         plan = p;
         emit({ type: "plan", ...p });
         io.stderr.write(
-          `Checked ${p.rows} ${p.rows === 1 ? "row" : "rows"}: ${p.invalid} invalid, ${p.duplicates} duplicate, ${p.alreadySent} already sent, ` +
+          `Checked ${p.rows} ${p.rows === 1 ? "row" : "rows"}: ${p.invalid} invalid, ${p.duplicates} duplicate, ` +
+            `${p.alreadySent} already sent, ` +
             `${p.unknownBefore} unknown from an earlier run; ${p.toSend} to send.\n`,
         );
         if (p.invalid > 0 && !flags.skipInvalid) return;

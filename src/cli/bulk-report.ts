@@ -29,9 +29,10 @@ export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
   if (r.status === "invalid") return r.problems.map((p) => `row ${r.row}${who}: ${inline(p.message)}`).join("\n");
   if (r.status === "duplicate") return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
-  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(forCommandLine(r.error.message))}`;
+  const message = r.status === "failed" || r.status === "unknown" ? inline(forCommandLine(r.error.message)) : "";
+  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${message}`;
   if (r.status === "unknown") {
-    return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${inline(forCommandLine(r.error.message))}`;
+    return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${message}`;
   }
   return undefined;
 }
@@ -66,7 +67,8 @@ export function summaryText(
   if (c.invalid > 0) lines.push(`${invalid} (listed above) ${were} not sent: fix them in the list, then ${resume} to send them.`);
   if (c.unknown > 0) {
     lines.push(
-      `${c.unknown} may or may not have reached Jelou (no answer, or an error that does not say). They are not sent again automatically: ` +
+      `${c.unknown} may or may not have reached Jelou (no answer, or an error that does not say). ` +
+        "They are not sent again automatically: " +
         "check with the recipients or Jelou, then --resume --resend-unknown to send them again.",
     );
   }

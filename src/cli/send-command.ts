@@ -69,7 +69,8 @@ export function describeError(error: ErrorLike): string {
   const message = forCommandLine(error.message);
   const lines = [`Error: ${inline(message)}`];
   for (const p of error.problems ?? []) lines.push(`  - ${inline(p.path || "(message)")}: ${inline(p.message)}`);
-  if (error.maybeSent && !message.includes(MAY_HAVE_BEEN_SENT)) lines.push(`  ${MAY_HAVE_BEEN_SENT}: check before sending it again.`);
+  const saysSo = message.includes(MAY_HAVE_BEEN_SENT);
+  if (error.maybeSent && !saysSo) lines.push(`  ${MAY_HAVE_BEEN_SENT}: check before sending it again.`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -55,7 +55,8 @@ const BATCH = 500;
  * @param recipients an array, or a function reopening the list (such as `readRecipientsCsv(path)`): it is read twice
  * @param options the queue, the campaign, the template and the rate; see {@link EnqueueCampaignOptions}
  * @returns the counts
- * @throws {@link jelou-flow!BulkValidationError | BulkValidationError} when some rows are invalid (each was passed to `onRow`): nothing was enqueued
+ * @throws {@link jelou-flow!BulkValidationError | BulkValidationError} when some rows are invalid (each was passed to
+ *   `onRow`): nothing was enqueued
  * @throws {@link jelou-flow!TemplateError | TemplateError} when the template cannot be used for any row
  * @throws {@link CampaignError} when the campaign name or the queue address cannot be used, or the campaign was enqueued
  *   with another template, bot or type (without `allowTemplateChange`): nothing was enqueued

@@ -122,9 +122,10 @@ async function reachable(redis: Redis, url: string): Promise<void> {
  * @returns what `sendFlowMessages` opens for its run, and closes when the run ends
  * @throws {@link CampaignError} at once when the name or the address cannot be used; when the run opens it, when Redis does
  *   not answer within 5 s, would lose writes in a crash (see `allowUnsafePersistence`), or the campaign is the queue's
- * @throws {@link jelou-flow!JournalInUseError | JournalInUseError} when the run opens it: the campaign records sends and `resume` is not set
- * @throws {@link jelou-flow!JournalMismatchError | JournalMismatchError} when the run opens it: the campaign's latest run sent another template, bot or type,
- *   without `allowTemplateChange`
+ * @throws {@link jelou-flow!JournalInUseError | JournalInUseError} when the run opens it: the campaign records sends
+ *   and `resume` is not set
+ * @throws {@link jelou-flow!JournalMismatchError | JournalMismatchError} when the run opens it: the campaign's latest
+ *   run sent another template, bot or type, without `allowTemplateChange`
  * @throws {@link QueueDependencyError} when the run opens it, if bullmq or ioredis is not installed
  * @example
  * ```ts

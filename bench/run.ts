@@ -3,7 +3,7 @@
  * printed as one table and written to bench/RESULTS.md. Not part of `npm test`: figures are never asserted.
  *
  * `npm run bench -- --quick` runs each part briefly, to check the bench itself works (its figures mean little).
- * The queue's part (bench/queue.ts, with Redis and worker processes) runs last, with the same flags.
+ * The queue's part (bench/queue.ts, with Redis and worker processes) runs last, given `--quick` when this run was.
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";

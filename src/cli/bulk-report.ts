@@ -2,7 +2,7 @@ import type { JournalWriteError } from "../bulk/journal.js";
 import type { BulkPlan, BulkResult, PlannedSend } from "../bulk/types.js";
 import { maskUserId } from "../index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { forCommandLine } from "./send-command.js";
+import { saysMaybeSent } from "./send-command.js";
 import { inline } from "./terminal-safe.js";
 
 /** The counts of a bulk run by outcome, and `unknownBefore` for those skipped as unknown. */
@@ -29,10 +29,10 @@ export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
   if (r.status === "invalid") return r.problems.map((p) => `row ${r.row}${who}: ${inline(p.message)}`).join("\n");
   if (r.status === "duplicate") return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
-  const message = r.status === "failed" || r.status === "unknown" ? inline(forCommandLine(r.error.message)) : "";
-  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${message}`;
+  if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(r.error.message)}`;
   if (r.status === "unknown") {
-    return `row ${r.row}${who}: UNKNOWN, may have been sent (${r.error.kind}): ${message}`;
+    const warned = saysMaybeSent(r.error.message) ? "UNKNOWN" : "UNKNOWN, may have been sent";
+    return `row ${r.row}${who}: ${warned} (${r.error.kind}): ${inline(r.error.message)}`;
   }
   return undefined;
 }

@@ -51,7 +51,12 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
   { code: EXIT.forbidden, meaning: "forbidden (403): these credentials may not use this bot" },
   { code: EXIT.not_found, meaning: "not_found (404): no such bot for this company" },
   { code: EXIT.rate_limited, meaning: "rate_limited (429): still limited after the retries" },
-  { code: EXIT.server, meaning: "server (5xx): Jelou failed; the message may have been sent" },
+  {
+    code: EXIT.server,
+    meaning:
+      "server (5xx): Jelou failed; the message may have been sent, unless the error says Jelou refused it before any " +
+      "work (a 503 with `Retry-After`)",
+  },
   { code: EXIT.http, meaning: "http: another HTTP error status (400, 413, ...); a redirect (3xx) may have sent the message" },
   {
     code: EXIT.network,
@@ -60,7 +65,10 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
       "been sent: the error says which), or the queue's Redis cannot be reached",
   },
   { code: EXIT.timeout, meaning: "timeout: no answer in time; the message may have been sent" },
-  { code: EXIT.aborted, meaning: "aborted (Ctrl-C during `send`); if the request was out, the message may have been sent" },
+  {
+    code: EXIT.aborted,
+    meaning: "aborted (Ctrl-C, SIGTERM or SIGHUP during `send`); if the request was out, the message may have been sent",
+  },
   {
     code: EXIT.bulkFailed,
     meaning:

@@ -5,14 +5,9 @@ import { clientFromEnv } from "./client-from-env.js";
 import { EXIT, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 import { readJsonFile, UsageError, type CliIo } from "./io.js";
 import { inline } from "./terminal-safe.js";
-import { UNSAFE_RETRY_HINT } from "../errors/jelou-error.js";
 
-const MAY_HAVE_BEEN_SENT = "The message may have been sent";
-
-/** An error's message without the library's advice to resend with `retry: { unsafe: true }`, which no command offers. */
-export function forCommandLine(message: string): string {
-  return message.replaceAll(UNSAFE_RETRY_HINT, "");
-}
+/** Whether an error's message already warns that the message may have gone out (the library's advice does). */
+export const saysMaybeSent = (message: string): boolean => /may have been sent/i.test(message);
 
 /** The flags of `jelou-flow send`, as commander parses them. */
 export interface SendFlags {
@@ -66,11 +61,10 @@ export async function messageFromFlags(flags: SendFlags): Promise<Record<string,
 /** Prints an error for people: the message, each field problem, and whether the message may have gone out. */
 export function describeError(error: ErrorLike): string {
   // The message and problems may hold a server's text: a newline in it must not start a line (see `inline`).
-  const message = forCommandLine(error.message);
+  const { message } = error;
   const lines = [`Error: ${inline(message)}`];
   for (const p of error.problems ?? []) lines.push(`  - ${inline(p.path || "(message)")}: ${inline(p.message)}`);
-  const saysSo = message.includes(MAY_HAVE_BEEN_SENT);
-  if (error.maybeSent && !saysSo) lines.push(`  ${MAY_HAVE_BEEN_SENT}: check before sending it again.`);
+  if (error.maybeSent && !saysMaybeSent(message)) lines.push("  The message may have been sent: check before sending it again.");
   return `${lines.join("\n")}\n`;
 }
 
@@ -81,7 +75,8 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
   const checked = validateFlowMessage(message as FlowMessageInput, flags.type === undefined ? {} : { type: flags.type });
   if (!checked.ok) {
     const rules = checked.problems.length === 1 ? "1 rule" : `${checked.problems.length} rules`;
-    const error = { kind: "validation", message: `The message breaks ${rules}; nothing was sent.`, problems: checked.problems };
+    const problems = checked.problems;
+    const error = { kind: "validation", message: `The message breaks ${rules}; nothing was sent.`, problems, maybeSent: false };
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.validation, error })}\n`);
     else io.stderr.write(describeError(error));
     return EXIT.validation;
@@ -117,8 +112,7 @@ export async function runSend(flags: SendFlags, io: CliIo): Promise<ExitCode> {
     if (!isRecord(raw) || typeof raw.kind !== "string") throw raw;
     const error = raw as unknown as ErrorLike;
     const code = exitCodeForKind(error.kind);
-    const facts = error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message };
-    const json = { ...facts, message: forCommandLine(facts.message) };
+    const json = error.toJSON ? error.toJSON() : { kind: error.kind, message: error.message };
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: json })}\n`);
     else io.stderr.write(describeError(error));
     return code;

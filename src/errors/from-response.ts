@@ -80,8 +80,8 @@ export function redirectError(status: number, headers: Headers, url: string, con
         "Jelou does not redirect, and a custom fetch must not follow redirects";
   const message =
     `${method} ${path} ${what}: the baseUrl is probably wrong (check its scheme, host and path).` +
-    `${followedTo === undefined ? " The redirect was not followed." : ""} The server received the whole request, so the ` +
-    "message may have been sent: check before sending it again.";
+    `${followedTo === undefined ? " The redirect was not followed." : ""} The server received the whole request: ` +
+    "the message may have been sent. Check before sending it again.";
   const echoed = headers.get("x-request-id");
   const requestId = echoed === null ? undefined : scrubSecrets(echoed, secrets);
   const facts = { status, attempts, method, path, secrets, requestId };

@@ -52,9 +52,9 @@ export interface JelouErrorJSON extends JelouErrorFacts {
 /** The facts the advice depends on. */
 type AdviceFacts = Pick<JelouErrorFacts, "kind" | "maybeSent" | "retryAfterMs" | "timeout"> & { timeoutMs?: number };
 
-/** The library's way to resend automatically; the command line, which has none, leaves it out of what it prints. */
-export const UNSAFE_RETRY_HINT = " (retry: { unsafe: true } retries automatically, at the risk of a duplicate)";
-const UNKNOWN = `The message may have been sent: check before sending it again${UNSAFE_RETRY_HINT}.`;
+const UNKNOWN = "The message may have been sent: check before sending it again.";
+/** A refusal after an attempt that may have reached Jelou (an unsafe retry) does not make the call safe to repeat. */
+const EARLIER = `An earlier attempt of this call may have reached Jelou. ${UNKNOWN}`;
 
 /** What to fix when Jelou refused a request outright. */
 const FIX = {
@@ -76,8 +76,9 @@ export function adviceFor(facts: AdviceFacts): string {
     case "forbidden":
     case "not_found":
     case "http":
-      return `Nothing was sent. ${FIX[facts.kind]}`;
+      return facts.maybeSent ? `${FIX[facts.kind]} ${EARLIER}` : `Nothing was sent. ${FIX[facts.kind]}`;
     case "rate_limited":
+      if (facts.maybeSent) return `Send fewer messages per second. ${EARLIER}`;
       return `Nothing was sent. Wait ${wait === undefined ? "a little" : `${wait} (Retry-After)`} and send again, ` +
         "or send fewer messages per second.";
     case "server":

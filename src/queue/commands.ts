@@ -1,5 +1,6 @@
 import { BulkValidationError, compileTemplate, readCsvHeader, readRecipientsCsv, TemplateError } from "../index.js";
 import { describeResult } from "../cli/bulk-report.js";
+import { saysMaybeSent } from "../cli/send-command.js";
 import { clientFromEnv, secretsFromEnv } from "../cli/client-from-env.js";
 import { EXIT, type ExitCode } from "../cli/exit-codes.js";
 import { readJsonFile, UsageError, type CliIo } from "../cli/io.js";
@@ -172,7 +173,8 @@ export function runWorker(flags: WorkerFlags, io: CliIo): Promise<ExitCode> {
         onOutcome: (o) => {
           const who = `${o.campaign} row ${o.row} (${o.key})`;
           if (o.status === "failed") io.stderr.write(`${who}: failed, not sent (${o.detail})\n`);
-          if (o.status === "unknown") io.stderr.write(`${who}: UNKNOWN, may have been sent (${o.detail})\n`);
+          const warned = saysMaybeSent(o.detail ?? "") ? "UNKNOWN" : "UNKNOWN, may have been sent";
+          if (o.status === "unknown") io.stderr.write(`${who}: ${warned} (${o.detail})\n`);
         },
         onWarning: (message) => io.stderr.write(`Warning: ${message}\n`),
       });
@@ -211,7 +213,8 @@ function report(status: CampaignStatus, queue: string): string {
   const lines = [`Campaign ${status.campaign}${rate}: ${countsText(status)}${state}`];
   for (const r of status.failed) lines.push(`  row ${r.row ?? "?"} (${r.key}): failed, not sent (${r.kind}): ${r.message}`);
   for (const r of status.unknown) {
-    lines.push(`  row ${r.row ?? "?"} (${r.key}): UNKNOWN, may have been sent${r.kind ? ` (${r.kind}): ${r.message}` : ""}`);
+    const warned = saysMaybeSent(r.message ?? "") ? "UNKNOWN" : "UNKNOWN, may have been sent";
+    lines.push(`  row ${r.row ?? "?"} (${r.key}): ${warned}${r.kind ? ` (${r.kind}): ${r.message}` : ""}`);
   }
   if (status.counts.failed > 0) lines.push("Failed sends never reached Jelou: enqueue the same list again to retry them.");
   if (status.orphaned > 0) {

@@ -11,7 +11,7 @@ import { normalizeUserId, validateFlowMessage, type FlowMessageBody, type FlowMe
 import { scrubDeep, scrubSecrets } from "../client/redact.js";
 import { baseUrlFromEnv, secretsFromEnv } from "../cli/client-from-env.js";
 import { maskUserId } from "../contract/validate-flow-message.js";
-import { probeMessage, probesFor, runProbe, type ProbeTarget } from "./probes.js";
+import { probeMessage, probesFor, runProbe, type ProbeResult, type ProbeTarget } from "./probes.js";
 import { markdownReport, textReport, type VerifyReport } from "./report.js";
 
 /** The exit codes of verify: 0, 2, 3, 10 and 11 mean what they mean for every command; 17 is its own. */
@@ -132,6 +132,18 @@ async function confirmed(options: VerifyOptions, userId: string, io: VerifyIo): 
   }
 }
 
+/** What became of the one real message, said from its answer: verify never sends it a second time. */
+function realSendOutcome(probes: readonly ProbeResult[], to: string): string {
+  const result = probes.find((probe) => probe.name === "send");
+  const status = result?.status;
+  if (status !== undefined && status >= 200 && status < 300) return `The real message went to ${to}, once.`;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return `Jelou refused the real message (${status}): nothing was sent to ${to}.`;
+  }
+  const why = status === undefined ? `no answer: ${result?.error?.kind ?? "unknown"}` : `Jelou answered ${status}`;
+  return `The real message may have reached ${to} (${why}); it was sent at most once, and verify never sends it again.`;
+}
+
 /** `--report FILE` checked before anything is sent: a file that can be written, not the template nor openapi.yaml. */
 async function checkReportPath(options: VerifyOptions): Promise<void> {
   if (options.report === undefined) return;
@@ -209,7 +221,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIo): Promise<n
     const report = scrubDeep({ ...partial, conforms: code === VERIFY_EXIT.ok, exitCode: code }, secrets, false);
     // The JSON's values are scrubbed already: scrubbing its text again would scrub its keys too.
     io.stdout.write(options.json ? `${JSON.stringify(report)}\n` : scrubSecrets(textReport(report), secrets));
-    if (send !== undefined) io.stderr.write(`The real message went to ${maskUserId(send.userId)} only, once.\n`);
+    if (send !== undefined) io.stderr.write(`${realSendOutcome(probes, maskUserId(send.userId))}\n`);
     if (options.report === undefined) return code;
     try {
       await writeFile(options.report, scrubSecrets(markdownReport(report), secrets));

@@ -108,6 +108,24 @@ describe("retries that cannot send twice (default)", () => {
     jelou.script(error500, json(429, { code: "rate_limited" }, { "retry-after": "0" }), json(429, { code: "rate_limited" }, { "retry-after": "0" }));
     const { error } = await send({ retry: { unsafe: true } });
     expect(error).toMatchObject({ kind: "rate_limited", attempts: 3, maybeSent: true, retryable: false });
+    // Its message must not invite a resend: the first attempt may have sent the message.
+    expect(error?.message).toContain("may have been sent");
+    expect(error?.message).not.toMatch(/nothing was sent/i);
+  });
+
+  it("says a refusal after a maybe-sent attempt may have been sent, for every kind of refusal", async () => {
+    const refusals = [
+      json(401, { code: "unauthorized" }),
+      json(404, { code: "bot_not_found" }),
+      json(400, { code: "message_could_not_be_send" }),
+    ];
+    for (const refusal of refusals) {
+      jelou.script(error500, refusal);
+      const { error } = await send({ retry: { unsafe: true } });
+      expect(error?.maybeSent).toBe(true);
+      expect(error?.message).toContain("may have been sent");
+      expect(error?.message).not.toMatch(/nothing was sent/i);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { runVerify, VERIFY_EXIT, type VerifyIo, type VerifyOptions } from "../..
 import { NOBODY } from "../../src/verify/probes.js";
 import type { VerifyReport } from "../../src/verify/report.js";
 import { startJelouStandIn, STAND_IN_BOT, STAND_IN_CLIENT_ID, STAND_IN_SECRET, type JelouStandIn } from "../helpers/jelou-stand-in.js";
+import { createMockJelou } from "../../mock/index.js";
 
 const OWN_NUMBER = "593987654321";
 const TOKEN = Buffer.from(`${STAND_IN_CLIENT_ID}:${STAND_IN_SECRET}`).toString("base64");
@@ -61,6 +62,7 @@ describe("jelou-flow verify against a stand-in that answers as the contract says
       ["unknown-bot", 404, true, []],
       ["send", 200, true, []],
     ]);
+    expect(run.stderr).toContain("The real message went to 5939****4321, once.");
     const markdown = await readFile(report, "utf8");
     expect(markdown).toContain("**Every probe conforms to openapi.yaml (3 run).**");
     expect(markdown.match(/: conforms$/gm)).toHaveLength(3);
@@ -196,5 +198,25 @@ describe("what jelou-flow verify never does", () => {
     expect(run.code).toBe(VERIFY_EXIT.network);
     const json = JSON.parse(run.stdout) as VerifyReport;
     expect(json.probes.map((p) => p.error?.kind)).toEqual(["network", "network"]);
+  });
+});
+
+describe("what verify says became of the real message", () => {
+  it("says it may have been sent when no answer or a 5xx came, and that nothing was sent when it was refused", async () => {
+    const mock = createMockJelou({ clientId: STAND_IN_CLIENT_ID, clientSecret: STAND_IN_SECRET, env: false });
+    const server = await mock.listen();
+    const env = { JELOU_CLIENT_ID: STAND_IN_CLIENT_ID, JELOU_CLIENT_SECRET: STAND_IN_SECRET, JELOU_BASE_URL: server.url };
+    try {
+      mock.faults.add({ kind: "drop", userId: OWN_NUMBER });
+      const dropped = await verify(SEND, { env });
+      expect(dropped.stderr).toMatch(/The real message may have reached 5939\*\*\*\*4321 \(no answer: network\); it was sent at most once/);
+      mock.faults.add({ kind: "server_error", userId: OWN_NUMBER });
+      expect((await verify(SEND, { env })).stderr).toContain("may have reached 5939****4321 (Jelou answered 500)");
+      const refused = await verify(SEND, { env: { ...env, JELOU_CLIENT_SECRET: "wrong" } });
+      expect(refused.stderr).toContain("Jelou refused the real message (401): nothing was sent to 5939****4321.");
+      expect(dropped.stderr + refused.stderr).not.toContain("went to 5939****4321, once");
+    } finally {
+      await server.close();
+    }
   });
 });

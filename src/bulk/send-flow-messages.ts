@@ -241,7 +241,22 @@ async function* sendAll(
         if (result) yield result;
       }
       // Stopped while waiting for a slot: this row was never started.
-      if (slot && !(await nextSlot())) break;
+      if (slot) {
+        let firedAt = Number.POSITIVE_INFINITY;
+        const next = (nextSlot() as Promise<boolean>).then((ok) => ((firedAt = performance.now()), ok));
+        // While the pace holds this row back, sends that finish are reported now, not when the next one starts.
+        for (let waiting = true; waiting; ) {
+          const first = await Promise.race([next.then(() => undefined), ...inFlight.values()]);
+          if (first === undefined) waiting = false;
+          else {
+            inFlight.delete(first.id);
+            if (first.result) yield first.result;
+          }
+        }
+        if (!(await next)) break;
+        // The slot came while the reader held a result: starting now, late, would let the next slot come at once.
+        if (performance.now() - firedAt > spacing!.interval / 2 && !(await nextSlot())) break;
+      }
       if (stop.signal.aborted) break;
       inFlight.set(id, track(id, send(verdict)));
       id++;

@@ -41,6 +41,16 @@ describe("ratePerSecond", () => {
     for (const gap of gaps) expect(gap).toBeGreaterThan(40);
   });
 
+  it("reports each result when its send ends, not when the next slot opens", async () => {
+    const { startedAt, sender } = timedSender();
+    const reportedAfter: number[] = [];
+    const run = sendFlowMessages(sender, rows(3), { template: TEMPLATE, botId: "b", ratePerSecond: 2, concurrency: 4 });
+    for await (const _result of run) reportedAfter.push(performance.now() - startedAt[reportedAfter.length]!);
+    // Starts are 500 ms apart; the sender answers at once, so each result comes long before the next start.
+    expect(reportedAfter).toHaveLength(3);
+    for (const delay of reportedAfter) expect(delay).toBeLessThan(300);
+  });
+
   it("stops a run waiting for its next slot at once when the signal aborts", async () => {
     const stop = new AbortController();
     const { startedAt, sender } = timedSender();

@@ -488,7 +488,7 @@ export interface components {
             times?: number;
             /** @description Only requests for this bot. */
             botId?: string;
-            /** @description Only requests for this recipient. */
+            /** @description Only requests for this recipient, as digits with the country code (`593987654321`); written with a `+`, spaces, dashes, dots or parentheses it is read as those digits. */
             userId?: string;
             /** @description The Retry-After of `rate_limit` (default 2) and `unavailable` (none unless set). */
             retryAfterSeconds?: number;

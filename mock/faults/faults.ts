@@ -1,7 +1,7 @@
 /** Scripted faults, seeded chaos and latency: the mock's failures on command, checked against mock/inspection/openapi.yaml. */
 import { validateChaosSettings, validateFaultList, validateFaultSpec, validateLatency } from "../../generated/mock/validators.js";
 import type { ValidationIssue } from "../../generated/mock/validators.js";
-import { toFieldProblems, type FieldProblem } from "../../src/contract/index.js";
+import { normalizeUserId, toFieldProblems, type FieldProblem } from "../../src/contract/index.js";
 import type { ChaosSettings, ChaosState, Fault, FaultKind, FaultSpec } from "../types.js";
 
 /** What the flow_message route must do to one request, decided by a scripted fault (`source` is its id) or by `chaos`. */
@@ -122,6 +122,8 @@ export class Faults {
   add(spec: FaultSpec): Fault {
     const { times = 1, kind, ...rest } = assertValid(validateFaultSpec, spec);
     const fault: Fault = { id: `fault_${this.nextId}`, kind, remaining: times, ...rest };
+    // Written as people write numbers (`+593 98 765 4321`), it still meets the sends, whose number the client normalises.
+    if (fault.userId !== undefined) fault.userId = normalizeUserId(fault.userId);
     if (kind === "rate_limit") fault.retryAfterSeconds ??= 2;
     if (kind === "drop") fault.record ??= true;
     // The cap is FaultList's `maxItems`: the list with the new fault is checked against it.

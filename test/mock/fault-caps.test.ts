@@ -54,6 +54,15 @@ describe("the fault list's caps", () => {
     expect((await post(mock, { kind: "drop", [field]: "x".repeat(MAX_ID) })).status).toBe(201);
   });
 
+  it("a fault's userId written as people write numbers meets the sends to that number", async () => {
+    const mock = createMockJelou({ env: false });
+    const created = await post(mock, { kind: "server_error", userId: "+593 (98) 765-4321" });
+    expect(((await created.json()) as { userId: string }).userId).toBe("593987654321");
+    const decision = mock.faults.take("bot-1", "593987654321");
+    expect(decision?.kind).toBe("server_error");
+    expect(mock.faults.list()).toEqual([]);
+  });
+
   it("an unknown kind answers 422 listing the kinds of the contract", async () => {
     const mock = createMockJelou({ env: false });
     const response = await post(mock, { kind: "explode" });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { validateBotRegistry } from "../../generated/mock/validators.js";
-import { toFieldProblems } from "../../src/contract/index.js";
+import { toFieldProblems, type FieldProblem } from "../../src/contract/index.js";
 import { depthProblem } from "../server/request-body.js";
 import { clip } from "../server/responses.js";
 import type { BotRegistry } from "../types.js";
@@ -25,14 +25,7 @@ export interface RegistryRefusal {
   /** What is wrong and what to do, in a sentence. */
   description: string;
   /** The field at fault, for `flow_not_found` (`parameters.flow_name`). */
-  problem?: {
-    /** The field, as a dotted path. */
-    path: string;
-    /** The rule it breaks. */
-    rule: string;
-    /** What is wrong and what to do. */
-    message: string;
-  };
+  problem?: FieldProblem;
 }
 
 /** A request's bot and Flow can be megabytes long, and each refusal names them. */

@@ -180,7 +180,7 @@ async function* sendAll(
   const spacing = rate === undefined ? undefined : { limit: 1, interval: 1000 / rate, strict: true, signal: stop.signal };
   const throttle = spacing && pThrottle(spacing);
   const slot = throttle?.(async () => {});
-  const nextSlot = () => slot?.().then(() => true, () => false);
+  const nextSlot = slot && (() => slot().then(() => true, () => false));
   let failure: { error: unknown } | undefined;
 
   const send = async ({ row, key, botId, userId, message }: PlannedSend): Promise<BulkResult> => {
@@ -241,9 +241,9 @@ async function* sendAll(
         if (result) yield result;
       }
       // Stopped while waiting for a slot: this row was never started.
-      if (slot) {
+      if (nextSlot && spacing) {
         let firedAt = Number.POSITIVE_INFINITY;
-        const next = (nextSlot() as Promise<boolean>).then((ok) => ((firedAt = performance.now()), ok));
+        const next = nextSlot().then((ok) => ((firedAt = performance.now()), ok));
         // While the pace holds this row back, sends that finish are reported now, not when the next one starts.
         for (let waiting = true; waiting; ) {
           const first = await Promise.race([next.then(() => undefined), ...inFlight.values()]);
@@ -255,7 +255,7 @@ async function* sendAll(
         }
         if (!(await next)) break;
         // The slot came while the reader held a result: starting now, late, would let the next slot come at once.
-        if (performance.now() - firedAt > spacing!.interval / 2 && !(await nextSlot())) break;
+        if (performance.now() - firedAt > spacing.interval / 2 && !(await nextSlot())) break;
       }
       if (stop.signal.aborted) break;
       inFlight.set(id, track(id, send(verdict)));

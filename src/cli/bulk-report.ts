@@ -24,6 +24,11 @@ export function exitCodeOf(tally: BulkTally, interrupted: boolean): ExitCode {
   return c.invalid > 0 ? EXIT.bulkSkippedInvalid : EXIT.ok;
 }
 
+/** The label of an unknown outcome: it says "may have been sent" only when the message printed after it does not. */
+export function unknownLabel(message: string): string {
+  return saysMaybeSent(message) ? "UNKNOWN" : "UNKNOWN, may have been sent";
+}
+
 /** The line printed for a result worth a person's attention (one per problem of an invalid row). */
 export function describeResult(r: BulkResult): string | undefined {
   const who = r.userId === undefined ? "" : ` (${inline(r.userId)})`;
@@ -31,8 +36,7 @@ export function describeResult(r: BulkResult): string | undefined {
   if (r.status === "duplicate") return `row ${r.row}${who}: duplicate of row ${r.firstRow}; sent once only.`;
   if (r.status === "failed") return `row ${r.row}${who}: failed, not sent (${r.error.kind}): ${inline(r.error.message)}`;
   if (r.status === "unknown") {
-    const warned = saysMaybeSent(r.error.message) ? "UNKNOWN" : "UNKNOWN, may have been sent";
-    return `row ${r.row}${who}: ${warned} (${r.error.kind}): ${inline(r.error.message)}`;
+    return `row ${r.row}${who}: ${unknownLabel(r.error.message)} (${r.error.kind}): ${inline(r.error.message)}`;
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ interface ErrorLike {
   message: string;
   problems?: FieldProblem[];
   maybeSent?: boolean;
-  toJSON?: () => { message: string };
+  toJSON?: () => unknown;
 }
 
 /** The message: the `--file` JSON first, each flag on top of it. */

@@ -1,6 +1,5 @@
 import { BulkValidationError, compileTemplate, readCsvHeader, readRecipientsCsv, TemplateError } from "../index.js";
-import { describeResult } from "../cli/bulk-report.js";
-import { saysMaybeSent } from "../cli/send-command.js";
+import { describeResult, unknownLabel } from "../cli/bulk-report.js";
 import { clientFromEnv, secretsFromEnv } from "../cli/client-from-env.js";
 import { EXIT, type ExitCode } from "../cli/exit-codes.js";
 import { readJsonFile, UsageError, type CliIo } from "../cli/io.js";
@@ -173,8 +172,7 @@ export function runWorker(flags: WorkerFlags, io: CliIo): Promise<ExitCode> {
         onOutcome: (o) => {
           const who = `${o.campaign} row ${o.row} (${o.key})`;
           if (o.status === "failed") io.stderr.write(`${who}: failed, not sent (${o.detail})\n`);
-          const warned = saysMaybeSent(o.detail ?? "") ? "UNKNOWN" : "UNKNOWN, may have been sent";
-          if (o.status === "unknown") io.stderr.write(`${who}: ${warned} (${o.detail})\n`);
+          if (o.status === "unknown") io.stderr.write(`${who}: ${unknownLabel(o.detail ?? "")} (${o.detail})\n`);
         },
         onWarning: (message) => io.stderr.write(`Warning: ${message}\n`),
       });
@@ -213,8 +211,7 @@ function report(status: CampaignStatus, queue: string): string {
   const lines = [`Campaign ${status.campaign}${rate}: ${countsText(status)}${state}`];
   for (const r of status.failed) lines.push(`  row ${r.row ?? "?"} (${r.key}): failed, not sent (${r.kind}): ${r.message}`);
   for (const r of status.unknown) {
-    const warned = saysMaybeSent(r.message ?? "") ? "UNKNOWN" : "UNKNOWN, may have been sent";
-    lines.push(`  row ${r.row ?? "?"} (${r.key}): ${warned}${r.kind ? ` (${r.kind}): ${r.message}` : ""}`);
+    lines.push(`  row ${r.row ?? "?"} (${r.key}): ${unknownLabel(r.message ?? "")}${r.kind ? ` (${r.kind}): ${r.message}` : ""}`);
   }
   if (status.counts.failed > 0) lines.push("Failed sends never reached Jelou: enqueue the same list again to retry them.");
   if (status.orphaned > 0) {
